@@ -1,0 +1,91 @@
+/*
+ * client: one client connection's engine state: query buffer, parser,
+ * selected db, auth, name, statistics; reading commands out of received
+ * bytes and running them; CLIENT LIST/INFO formatting; the registry of all
+ * clients (for CLIENT LIST/KILL and INFO clients).
+ *
+ * A client belongs to the worker that accepted it and is only touched by
+ * that worker, except through the registry (under registry_lock) where
+ * other workers read the fields marked "shared" (written with relaxed atomic
+ * stores by the owner) and set kill_requested.
+ */
+#ifndef TANDEM_ENGINE_CLIENT_H
+#define TANDEM_ENGINE_CLIENT_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+#include "engine/resp.h"
+#include "io/loop.h"
+
+struct command;
+
+enum client_flag {
+    CLIENT_CLOSE_AFTER_REPLY = 1 << 0,
+    CLIENT_CLOSED = 1 << 1,
+    CLIENT_PROTECTED = 1 << 2, /* refused by protected mode */
+};
+
+struct client {
+    uint64_t id;
+    struct io_conn *conn;
+    struct io_worker *worker;
+    struct outbuf *out;
+    int fd;
+    uint32_t flags;
+    int authenticated;
+    int resp; /* protocol version: 2 */
+    int is_local; /* connected from the loopback interface */
+    char addr[64];
+    char laddr[64];
+    int64_t ctime_ms;
+
+    /* shared: written by the owner with relaxed atomic stores */
+    int db_id;
+    int64_t last_interaction_ms;
+    const struct command *last_cmd;
+    uint64_t qbuf_len_pub, qbuf_free_pub, obuf_len_pub, obuf_mem_pub;
+    char *name; /* replaced under registry_lock */
+
+    /* set by any thread, acted on by the owner */
+    atomic_int kill_requested;
+
+    /* query buffer: bytes of an incomplete command */
+    struct resp_parser parser;
+    char *qbuf;
+    size_t qlen, qcap;
+    size_t qneed; /* bytes the parser needs before it can progress */
+
+    int64_t obuf_soft_since_ms; /* when the soft output limit was first hit */
+
+    struct client *reg_prev, *reg_next;       /* registry (registry_lock) */
+    struct client *worker_prev, *worker_next; /* owner worker's list */
+};
+
+extern pthread_mutex_t registry_lock;
+
+/* io_handler callbacks (engine/server.c wires them). */
+void *client_on_open(struct io_worker *w, struct io_conn *conn, const struct sockaddr_storage *peer);
+void client_on_data(void *state, const char *data, size_t len);
+void client_on_close(void *state);
+
+/* Closes the client after its pending replies are sent. */
+void client_close_after_reply(struct client *c);
+/* Worker cron: idle timeouts, output-limit checks, kill requests. */
+void client_worker_cron(struct io_worker *w, int64_t now_ms);
+/* Acts on kill requests for clients of this worker. */
+void client_worker_wake(struct io_worker *w);
+
+/* Formats the CLIENT LIST / CLIENT INFO line of c (no trailing newline). */
+int client_format_info(struct client *c, char *buf, size_t size, int64_t now_ms);
+
+/* The first client of the registry; walk with reg_next. Caller holds
+ * registry_lock. */
+struct client *client_registry_first(void);
+
+/* Connected clients right now. */
+long long client_count(void);
+
+#endif

@@ -1,0 +1,387 @@
+/*
+ * command: the command table and dispatch. See command.h.
+ *
+ * Dispatch order follows Redis's processCommand: existence, arity, auth,
+ * then run. Running a command means: collect the shards of its keys, sort
+ * them, lock them in ascending order, call the command, unlock, count.
+ */
+#include "engine/command.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "engine/alloc.h"
+#include "engine/client.h"
+#include "engine/config.h"
+#include "engine/keyspace.h"
+#include "engine/reply.h"
+#include "engine/server.h"
+#include "engine/util.h"
+
+#define LOOKUP_SLOTS 1024
+#define MAX_COMMANDS 512
+
+static const struct command *all_commands[MAX_COMMANDS]; /* by id */
+static int all_count, top_count;
+static const struct command *lookup_table[LOOKUP_SLOTS];
+
+static uint64_t name_hash(const char *name, size_t len)
+{
+    uint64_t h = 1469598103934665603ULL;
+    for (size_t i = 0; i < len; i++) {
+        unsigned char ch = (unsigned char)name[i];
+        if (ch >= 'A' && ch <= 'Z') ch = (unsigned char)(ch + 32);
+        h = (h ^ ch) * 1099511628211ULL;
+    }
+    return h;
+}
+
+static void command_register(struct command *cmd)
+{
+    if (all_count >= MAX_COMMANDS) {
+        fprintf(stderr, "command table full\n");
+        abort();
+    }
+    cmd->id = all_count;
+    all_commands[all_count++] = cmd;
+}
+
+/* The groups' tables are const; the live table is a copy made here, where
+ * each command gets its statistics id and each subcommand its parent. */
+static void command_add_top(const struct command *def)
+{
+    struct command *cmd = mem_alloc(sizeof(*cmd));
+    *cmd = *def;
+    command_register(cmd);
+    top_count++;
+    size_t len = strlen(cmd->name);
+    uint64_t slot = name_hash(cmd->name, len) & (LOOKUP_SLOTS - 1);
+    while (lookup_table[slot]) slot = (slot + 1) & (LOOKUP_SLOTS - 1);
+    lookup_table[slot] = cmd;
+    if (!def->subcommands) return;
+    size_t nsub = 0;
+    while (def->subcommands[nsub].name) nsub++;
+    struct command *subs = mem_calloc(nsub + 1, sizeof(*subs));
+    for (size_t i = 0; i < nsub; i++) {
+        subs[i] = def->subcommands[i];
+        subs[i].parent = cmd->name;
+        command_register(&subs[i]);
+    }
+    cmd->subcommands = subs;
+}
+
+void command_table_init(void)
+{
+    const struct command *groups[] = {string_commands, key_commands, server_commands,
+                                      connection_commands};
+    for (size_t g = 0; g < sizeof(groups) / sizeof(groups[0]); g++)
+        for (const struct command *cmd = groups[g]; cmd->name; cmd++) command_add_top(cmd);
+}
+
+int command_count_all(void)
+{
+    return all_count;
+}
+
+int command_count(void)
+{
+    return top_count;
+}
+
+const struct command *command_by_id(int id)
+{
+    return all_commands[id];
+}
+
+const struct command *command_lookup(const char *name, size_t len)
+{
+    uint64_t slot = name_hash(name, len) & (LOOKUP_SLOTS - 1);
+    for (int probes = 0; probes < LOOKUP_SLOTS && lookup_table[slot]; probes++) {
+        const struct command *cmd = lookup_table[slot];
+        if (strlen(cmd->name) == len && strncasecmp(cmd->name, name, len) == 0) return cmd;
+        slot = (slot + 1) & (LOOKUP_SLOTS - 1);
+    }
+    return NULL;
+}
+
+const struct command *command_lookup_sub(const struct command *cmd, const char *name, size_t len)
+{
+    if (!cmd->subcommands) return NULL;
+    for (const struct command *sub = cmd->subcommands; sub->name; sub++)
+        if (strlen(sub->name) == len && strncasecmp(sub->name, name, len) == 0) return sub;
+    return NULL;
+}
+
+const struct command *command_lookup_fullname(const char *name, size_t len)
+{
+    const char *bar = memchr(name, '|', len);
+    if (!bar) return command_lookup(name, len);
+    const struct command *parent = command_lookup(name, (size_t)(bar - name));
+    if (!parent) return NULL;
+    return command_lookup_sub(parent, bar + 1, len - (size_t)(bar - name) - 1);
+}
+
+void command_foreach(void (*fn)(void *ctx, const struct command *cmd), void *ctx)
+{
+    for (int i = 0; i < all_count; i++)
+        if (!all_commands[i]->parent) fn(ctx, all_commands[i]);
+}
+
+void command_fullname(const struct command *cmd, char *buf, size_t size)
+{
+    if (cmd->parent)
+        snprintf(buf, size, "%s|%s", cmd->parent, cmd->name);
+    else
+        snprintf(buf, size, "%s", cmd->name);
+}
+
+int arg_eq(const struct resp_arg *a, const char *lit)
+{
+    size_t n = strlen(lit);
+    return a->len == n && strncasecmp(a->ptr, lit, n) == 0;
+}
+
+int arg_ll(struct cmdctx *ctx, const struct resp_arg *a, long long *out, const char *msg)
+{
+    if (util_str_to_ll(a->ptr, a->len, out)) return 0;
+    reply_error(ctx->out, msg ? msg : ERR_NOT_INTEGER);
+    return -1;
+}
+
+void reply_wrong_arity(struct cmdctx *ctx)
+{
+    char name[128];
+    command_fullname(ctx->cmd, name, sizeof(name));
+    reply_errorf(ctx->out, "ERR wrong number of arguments for '%s' command", name);
+}
+
+void reply_unknown_subcommand(struct cmdctx *ctx)
+{
+    char upper[64];
+    const char *parent = ctx->cmd->parent ? ctx->cmd->parent : ctx->cmd->name;
+    size_t i = 0;
+    for (; parent[i] && i < sizeof(upper) - 1; i++)
+        upper[i] = (char)(parent[i] >= 'a' && parent[i] <= 'z' ? parent[i] - 32 : parent[i]);
+    upper[i] = '\0';
+    int n = ctx->argc > 1 ? (int)(ctx->argv[1].len > 128 ? 128 : ctx->argv[1].len) : 0;
+    reply_errorf(ctx->out, "ERR unknown subcommand '%.*s'. Try %s HELP.", n,
+                 ctx->argc > 1 ? ctx->argv[1].ptr : "", upper);
+}
+
+void reply_help(struct cmdctx *ctx, const char *const *lines)
+{
+    char header[256];
+    const char *name = ctx->cmd->parent ? ctx->cmd->parent : ctx->cmd->name;
+    size_t i = 0;
+    for (; name[i] && i < 64; i++)
+        header[i] = (char)(name[i] >= 'a' && name[i] <= 'z' ? name[i] - 32 : name[i]);
+    snprintf(header + i, sizeof(header) - i, " <subcommand> [<arg> [value] [opt] ...]. Subcommands are:");
+    long long n = 0;
+    while (lines[n]) n++;
+    reply_array(ctx->out, n + 3);
+    reply_status(ctx->out, header);
+    for (long long j = 0; j < n; j++) reply_status(ctx->out, lines[j]);
+    reply_status(ctx->out, "HELP");
+    reply_status(ctx->out, "    Prints this help.");
+}
+
+/* Redis's "unknown command" error: the name and the first arguments, at
+ * most 128 characters of arguments in all. */
+static void reply_unknown_command(struct outbuf *out, int argc, const struct resp_arg *argv)
+{
+    char args[512];
+    size_t used = 0;
+    args[0] = '\0';
+    for (int i = 1; i < argc && used < 128; i++) {
+        int room = 128 - (int)used;
+        int n = (int)(argv[i].len < (size_t)room ? argv[i].len : (size_t)room);
+        int w = snprintf(args + used, sizeof(args) - used, "'%.*s' ", n, argv[i].ptr);
+        used += (size_t)w;
+    }
+    int nlen = (int)(argv[0].len > 128 ? 128 : argv[0].len);
+    reply_errorf(out, "ERR unknown command '%.*s', with args beginning with: %s", nlen,
+                 argv[0].ptr, args);
+}
+
+static void reply_unknown_subcommand_of(struct outbuf *out, const struct command *cmd,
+                                        const struct resp_arg *sub)
+{
+    char upper[64];
+    size_t i = 0;
+    for (; cmd->name[i] && i < sizeof(upper) - 1; i++)
+        upper[i] = (char)(cmd->name[i] >= 'a' && cmd->name[i] <= 'z' ? cmd->name[i] - 32
+                                                                     : cmd->name[i]);
+    upper[i] = '\0';
+    int n = (int)(sub->len > 128 ? 128 : sub->len);
+    reply_errorf(out, "ERR unknown subcommand '%.*s'. Try %s HELP.", n, sub->ptr, upper);
+}
+
+static int arity_ok(const struct command *cmd, int argc)
+{
+    return cmd->arity > 0 ? argc == cmd->arity : argc >= -cmd->arity;
+}
+
+static int cmp_unsigned(const void *a, const void *b)
+{
+    unsigned x = *(const unsigned *)a, y = *(const unsigned *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* Shards of the command's keys, sorted and without duplicates. */
+static int command_key_shards(const struct command *cmd, int argc, const struct resp_arg *argv,
+                              unsigned *shards, int max)
+{
+    if (cmd->first_key <= 0 || cmd->first_key >= argc) return 0;
+    int last = cmd->last_key < 0 ? argc + cmd->last_key : cmd->last_key;
+    if (last >= argc) last = argc - 1;
+    int step = cmd->key_step > 0 ? cmd->key_step : 1;
+    int n = 0;
+    for (int i = cmd->first_key; i <= last && n < max; i += step)
+        shards[n++] = ks_shard_of(argv[i].ptr, argv[i].len);
+    if (n > 1) {
+        qsort(shards, (size_t)n, sizeof(unsigned), cmp_unsigned);
+        int u = 1;
+        for (int i = 1; i < n; i++)
+            if (shards[i] != shards[u - 1]) shards[u++] = shards[i];
+        n = u;
+    }
+    return n;
+}
+
+/* Locks what the command needs and runs it. A command with more distinct
+ * shards than fit the array locks the whole db instead. */
+static void command_run_locked(struct cmdctx *ctx)
+{
+    const struct command *cmd = ctx->cmd;
+    if (cmd->flags & CMD_NO_LOCK) {
+        cmd->proc(ctx);
+        return;
+    }
+    if (cmd->flags & CMD_LOCK_ALL) {
+        for (int d = 0; d < keyspace.ndbs; d++) ks_lock_all(ks_db(d));
+        cmd->proc(ctx);
+        for (int d = keyspace.ndbs; d-- > 0;) ks_unlock_all(ks_db(d));
+        return;
+    }
+    unsigned shards[KS_SHARDS];
+    int n = (cmd->flags & CMD_LOCK_DB) ? -1
+                                         : command_key_shards(cmd, ctx->argc, ctx->argv, shards,
+                                                              KS_SHARDS);
+    if (n < 0 || n >= (int)KS_SHARDS) {
+        ks_lock_all(ctx->db);
+        cmd->proc(ctx);
+        ks_unlock_all(ctx->db);
+        return;
+    }
+    for (int i = 0; i < n; i++) ks_lock(ctx->db, shards[i]);
+    cmd->proc(ctx);
+    for (int i = n; i-- > 0;) ks_unlock(ctx->db, shards[i]);
+}
+
+/* The first byte a command wrote tells whether it replied with an error
+ * (failed_calls, total_error_replies). */
+struct reply_mark {
+    struct outbuf_chunk *chunk;
+    size_t used;
+};
+
+static struct reply_mark reply_mark_take(const struct outbuf *o)
+{
+    struct reply_mark m = {o->tail, o->tail ? o->tail->used : 0};
+    return m;
+}
+
+static int reply_mark_is_error(const struct outbuf *o, struct reply_mark m)
+{
+    const struct outbuf_chunk *c = m.chunk;
+    size_t at = m.used;
+    if (!c) {
+        c = o->head;
+        at = 0;
+    } else if (at >= c->used) {
+        c = c->next;
+        at = 0;
+    }
+    return c && at < c->used && c->data[at] == '-';
+}
+
+static void command_count_rejected(struct worker_state *ws, const struct command *cmd)
+{
+    if (cmd) stat_add(&ws->cmdstats[cmd->id].rejected_calls, 1);
+    atomic_fetch_add_explicit(&server.total_error_replies, 1, memory_order_relaxed);
+}
+
+/* enable-debug-command: "yes" for everyone, "local" for loopback clients. */
+static int protected_command_allowed(const struct client *c)
+{
+    int setting = config.enable_debug_command;
+    return setting == PROTECTED_ACTION_YES || (setting == PROTECTED_ACTION_LOCAL && c->is_local);
+}
+
+void command_execute(struct client *c, int argc, const struct resp_arg *argv)
+{
+    struct worker_state *ws = server_worker_self();
+    struct outbuf *out = c->out;
+    const struct command *cmd = command_lookup(argv[0].ptr, argv[0].len);
+
+    if (cmd && cmd->subcommands && argc >= 2) {
+        const struct command *sub = command_lookup_sub(cmd, argv[1].ptr, argv[1].len);
+        if (!sub) {
+            reply_unknown_subcommand_of(out, cmd, &argv[1]);
+            command_count_rejected(ws, NULL);
+            return;
+        }
+        cmd = sub;
+    }
+    __atomic_store_n(&c->last_cmd, cmd, __ATOMIC_RELAXED);
+    if (!cmd) {
+        reply_unknown_command(out, argc, argv);
+        command_count_rejected(ws, NULL);
+        return;
+    }
+    if (!arity_ok(cmd, argc)) {
+        char name[128];
+        command_fullname(cmd, name, sizeof(name));
+        reply_errorf(out, "ERR wrong number of arguments for '%s' command", name);
+        command_count_rejected(ws, cmd);
+        return;
+    }
+    if ((cmd->flags & CMD_PROTECTED) && !protected_command_allowed(c)) {
+        reply_error(out, "ERR DEBUG command not allowed. If the enable-debug-command option is "
+                         "set to \"local\", you can run it from a local connection, otherwise you "
+                         "need to set this option in the configuration file, and then restart the "
+                         "server.");
+        command_count_rejected(ws, cmd);
+        return;
+    }
+    if (!c->authenticated && !(cmd->flags & CMD_NO_AUTH)) {
+        reply_error(out, "NOAUTH Authentication required.");
+        command_count_rejected(ws, cmd);
+        return;
+    }
+
+    struct cmdctx ctx = {
+        .client = c,
+        .out = out,
+        .argc = argc,
+        .argv = argv,
+        .db = ks_db(c->db_id),
+        .now_ms = util_ms_now(),
+        .cmd = cmd,
+    };
+    struct reply_mark mark = reply_mark_take(out);
+    int64_t start = util_monotonic_us();
+    command_run_locked(&ctx);
+    int64_t elapsed = util_monotonic_us() - start;
+
+    struct command_stats *st = &ws->cmdstats[cmd->id];
+    stat_add(&st->calls, 1);
+    stat_add(&st->usec, (uint64_t)elapsed);
+    stat_add(&ws->commands_processed, 1);
+    if (reply_mark_is_error(out, mark)) {
+        stat_add(&st->failed_calls, 1);
+        atomic_fetch_add_explicit(&server.total_error_replies, 1, memory_order_relaxed);
+    }
+}

@@ -1,0 +1,126 @@
+/*
+ * command: the command table, lookup, and dispatch (auth, arity, key
+ * locking, statistics).
+ *
+ * The table is built once at start-up and read-only afterwards. Dispatch
+ * runs on the worker that owns the client: it locks every shard the
+ * command's keys live in, in ascending (db, shard) order, runs the command,
+ * unlocks. Commands themselves never lock keyspace shards.
+ */
+#ifndef TANDEM_ENGINE_COMMAND_H
+#define TANDEM_ENGINE_COMMAND_H
+
+#include <stdint.h>
+
+#include "engine/keyspace.h"
+#include "engine/resp.h"
+
+struct client;
+struct outbuf;
+
+enum command_flag {
+    CMD_WRITE = 1 << 0,
+    CMD_READONLY = 1 << 1,
+    CMD_DENYOOM = 1 << 2,
+    CMD_ADMIN = 1 << 3,
+    CMD_PUBSUB = 1 << 4,
+    CMD_NOSCRIPT = 1 << 5,
+    CMD_LOADING = 1 << 6,
+    CMD_STALE = 1 << 7,
+    CMD_FAST = 1 << 8,
+    CMD_NO_AUTH = 1 << 9,     /* allowed before AUTH */
+    CMD_LOCK_DB = 1 << 10,    /* locks every shard of the current db */
+    CMD_LOCK_ALL = 1 << 11,   /* locks every shard of every db */
+    CMD_SKIP_MONITOR = 1 << 12,
+    CMD_ALLOW_BUSY = 1 << 13,
+    CMD_SENTINEL = 1 << 14,
+    CMD_NO_MULTI = 1 << 15,
+    CMD_KEYS_ODD = 1 << 16, /* keys are every other arg (MSET): step 2 */
+    CMD_MAY_REPLICATE = 1 << 17,
+    CMD_NO_LOCK = 1 << 18,  /* command locks what it needs itself (SCAN, KEYS) */
+    CMD_PROTECTED = 1 << 19, /* DEBUG: allowed per enable-debug-command */
+};
+
+/* What a command runs with. argv points into the client's receive or query
+ * buffer and is valid for the duration of the call only. */
+struct cmdctx {
+    struct client *client;
+    struct outbuf *out;
+    int argc;
+    const struct resp_arg *argv;
+    struct db *db;
+    int64_t now_ms; /* the command's time: every expiry check uses this */
+    const struct command *cmd;
+};
+
+typedef void (*command_proc)(struct cmdctx *ctx);
+
+struct command_arg_doc;
+
+struct command {
+    const char *name; /* lowercase */
+    command_proc proc;
+    int arity;        /* n: exactly n args; -n: at least n (the name counts) */
+    uint32_t flags;
+    int first_key, last_key, key_step; /* legacy key spec; last -1 = last arg */
+    const char *acl_categories;        /* "@write @string @slow" */
+    const char *group;                 /* COMMAND DOCS group */
+    const char *since;
+    const char *summary;
+    const char *complexity;
+    const char *key_flags;             /* key spec flags ("RW ACCESS"); derived when NULL */
+    const struct command *subcommands; /* NULL-name terminated */
+    const char *parent;                /* for subcommands: "config" */
+    int id;                            /* index into statistics arrays */
+};
+
+/* Per-command counters, one array per worker (written only by its worker),
+ * summed for INFO commandstats. */
+struct command_stats {
+    uint64_t calls;
+    uint64_t usec;
+    uint64_t rejected_calls;
+    uint64_t failed_calls;
+};
+
+/* Builds the lookup table. Main thread, at start-up. */
+void command_table_init(void);
+/* Number of commands and subcommands (size of stats arrays). */
+int command_count_all(void);
+/* Number of top-level commands (COMMAND COUNT). */
+int command_count(void);
+const struct command *command_by_id(int id);
+/* Case-insensitive lookup of a top-level command. */
+const struct command *command_lookup(const char *name, size_t len);
+/* Lookup of a subcommand of cmd (case-insensitive). */
+const struct command *command_lookup_sub(const struct command *cmd, const char *name, size_t len);
+/* Lookup by full name: "get" or "config|get" (COMMAND INFO/DOCS). */
+const struct command *command_lookup_fullname(const char *name, size_t len);
+/* Calls fn for every top-level command. */
+void command_foreach(void (*fn)(void *ctx, const struct command *cmd), void *ctx);
+/* Full name as Redis prints it: "get", "config|get". */
+void command_fullname(const struct command *cmd, char *buf, size_t size);
+
+/* Runs one parsed command for the client (argc > 0). */
+void command_execute(struct client *c, int argc, const struct resp_arg *argv);
+
+/* Helpers for command implementations. */
+int arg_eq(const struct resp_arg *a, const char *lit); /* case-insensitive */
+/* Parses an integer argument; on failure replies ERR_NOT_INTEGER (or msg
+ * when not NULL) and returns -1. */
+int arg_ll(struct cmdctx *ctx, const struct resp_arg *a, long long *out, const char *msg);
+/* Replies Redis's wrong-arity error for the running command. */
+void reply_wrong_arity(struct cmdctx *ctx);
+/* Replies Redis's help layout: a header naming the command, the lines, then
+ * the HELP entry. lines is NULL-terminated. */
+void reply_help(struct cmdctx *ctx, const char *const *lines);
+/* Replies "ERR unknown subcommand '%s'. Try X HELP." */
+void reply_unknown_subcommand(struct cmdctx *ctx);
+
+/* The command groups, defined in the cmd_*.c files. */
+extern const struct command string_commands[];
+extern const struct command key_commands[];
+extern const struct command server_commands[];
+extern const struct command connection_commands[];
+
+#endif

@@ -1,0 +1,407 @@
+/*
+ * keyspace: databases, shards, lookups and expiry. See keyspace.h.
+ */
+#include "engine/keyspace.h"
+
+#include <string.h>
+#include <time.h>
+
+#include "engine/alloc.h"
+#include "engine/object.h"
+#include "engine/table.h"
+#include "engine/util.h"
+
+struct keyspace keyspace;
+int ks_active_expire_enabled = 1;
+static uint64_t hash_seed;
+
+/* Expiry cycle constants, as Redis's activeExpireCycle: keys sampled per
+ * shard per round, and the share of expired keys that earns another round. */
+#define EXPIRE_SAMPLE 20
+#define EXPIRE_STALE_PERCENT 10
+
+static uint64_t read_word(const unsigned char *p)
+{
+    uint64_t v;
+    memcpy(&v, p, 8);
+    return v;
+}
+
+static uint64_t mix64(uint64_t x)
+{
+    x ^= x >> 33;
+    x *= 0xff51afd7ed558ccdULL;
+    x ^= x >> 33;
+    x *= 0xc4ceb9fe1a85ec53ULL;
+    x ^= x >> 33;
+    return x;
+}
+
+/* A seeded multiply-mix hash over 8-byte words: fast for short keys, good
+ * avalanche in the top bits (which pick the shard) and the low bits (which
+ * pick the bucket). The per-process seed keeps bucket collisions from being
+ * chosen by clients in advance. */
+uint64_t ks_hash(const char *key, size_t len)
+{
+    const unsigned char *p = (const unsigned char *)key;
+    uint64_t h = hash_seed ^ (len * 0x9e3779b97f4a7c15ULL);
+    while (len >= 8) {
+        h = (h ^ mix64(read_word(p))) * 0x9e3779b97f4a7c15ULL;
+        h ^= h >> 29;
+        p += 8;
+        len -= 8;
+    }
+    uint64_t tail = 0;
+    memcpy(&tail, p, len);
+    h = (h ^ mix64(tail ^ ((uint64_t)len << 56))) * 0x9e3779b97f4a7c15ULL;
+    return mix64(h);
+}
+
+void ks_init(int ndbs)
+{
+    hash_seed = util_rand64();
+    keyspace.ndbs = ndbs;
+    keyspace.dbs = mem_calloc((size_t)ndbs, sizeof(struct db));
+    for (int d = 0; d < ndbs; d++) {
+        struct db *db = &keyspace.dbs[d];
+        db->id = d;
+        for (unsigned s = 0; s < KS_SHARDS; s++) {
+            pthread_mutex_init(&db->shards[s].lock, NULL);
+            table_init(&db->shards[s].table);
+        }
+    }
+}
+
+void ks_destroy(void)
+{
+    for (int d = 0; d < keyspace.ndbs; d++) {
+        struct db *db = &keyspace.dbs[d];
+        for (unsigned s = 0; s < KS_SHARDS; s++) {
+            ks_flush_shard(db, s);
+            pthread_mutex_destroy(&db->shards[s].lock);
+        }
+    }
+    mem_free(keyspace.dbs);
+    keyspace.dbs = NULL;
+}
+
+void ks_lock(struct db *db, unsigned shard)
+{
+    pthread_mutex_lock(&db->shards[shard].lock);
+}
+
+void ks_unlock(struct db *db, unsigned shard)
+{
+    pthread_mutex_unlock(&db->shards[shard].lock);
+}
+
+void ks_lock_all(struct db *db)
+{
+    for (unsigned s = 0; s < KS_SHARDS; s++) ks_lock(db, s);
+}
+
+void ks_unlock_all(struct db *db)
+{
+    for (unsigned s = KS_SHARDS; s-- > 0;) ks_unlock(db, s);
+}
+
+static void shard_publish_counts(struct shard *sh)
+{
+    atomic_store_explicit(&sh->nkeys_pub, table_size(&sh->table), memory_order_relaxed);
+    atomic_store_explicit(&sh->nexpires_pub, sh->nvkeys, memory_order_relaxed);
+}
+
+uint32_t ks_lru_clock(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME_COARSE, &ts);
+    return (uint32_t)ts.tv_sec;
+}
+
+void ks_touch(struct db *db, const struct entry *e)
+{
+    struct shard *sh = &db->shards[ks_shard_of(e->key, e->keylen)];
+    sh->unit_version++;
+}
+
+static void shard_remove_volatile(struct shard *sh, struct entry *e)
+{
+    uint32_t slot = e->vslot;
+    if (slot == KS_NO_EXPIRE) return;
+    uint32_t last = --sh->nvkeys;
+    if (slot != last) {
+        sh->vkeys[slot] = sh->vkeys[last];
+        sh->vkeys[slot].entry->vslot = slot;
+    }
+    e->vslot = KS_NO_EXPIRE;
+}
+
+static void shard_delete_entry(struct db *db, struct shard *sh, uint64_t hash, struct entry *e)
+{
+    shard_remove_volatile(sh, e);
+    table_remove(&sh->table, hash, e->key, e->keylen);
+    sh->unit_version++;
+    ks_free_entry(e);
+    shard_publish_counts(sh);
+}
+
+static int entry_expired(const struct shard *sh, const struct entry *e, int64_t now_ms)
+{
+    return e->vslot != KS_NO_EXPIRE && sh->vkeys[e->vslot].expire_ms <= now_ms;
+}
+
+struct entry *ks_find(struct db *db, const char *key, size_t len, int64_t now_ms)
+{
+    uint64_t h = ks_hash(key, len);
+    struct shard *sh = &db->shards[ks_shard_of_hash(h)];
+    struct entry *e = table_find(&sh->table, h, key, len);
+    if (!e) return NULL;
+    if (entry_expired(sh, e, now_ms)) {
+        shard_delete_entry(db, sh, h, e);
+        atomic_fetch_add_explicit(&keyspace.expired_keys, 1, memory_order_relaxed);
+        return NULL;
+    }
+    e->lru = ks_lru_clock();
+    return e;
+}
+
+struct entry *ks_peek(struct db *db, const char *key, size_t len)
+{
+    uint64_t h = ks_hash(key, len);
+    struct shard *sh = &db->shards[ks_shard_of_hash(h)];
+    return table_find(&sh->table, h, key, len);
+}
+
+static struct entry *entry_new(const char *key, size_t len, enum value_type type)
+{
+    struct entry *e = mem_alloc(sizeof(*e) + len);
+    memset(e, 0, sizeof(*e));
+    e->keylen = (uint32_t)len;
+    e->vslot = KS_NO_EXPIRE;
+    e->type = (uint8_t)type;
+    e->lru = ks_lru_clock();
+    memcpy(e->key, key, len);
+    return e;
+}
+
+struct entry *ks_add(struct db *db, const char *key, size_t len, enum value_type type)
+{
+    uint64_t h = ks_hash(key, len);
+    struct shard *sh = &db->shards[ks_shard_of_hash(h)];
+    struct entry *e = entry_new(key, len, type);
+    table_insert(&sh->table, h, e);
+    sh->unit_version++;
+    shard_publish_counts(sh);
+    return e;
+}
+
+int ks_delete(struct db *db, const char *key, size_t len)
+{
+    uint64_t h = ks_hash(key, len);
+    struct shard *sh = &db->shards[ks_shard_of_hash(h)];
+    struct entry *e = table_find(&sh->table, h, key, len);
+    if (!e) return 0;
+    shard_delete_entry(db, sh, h, e);
+    return 1;
+}
+
+struct entry *ks_unlink(struct db *db, const char *key, size_t len)
+{
+    uint64_t h = ks_hash(key, len);
+    struct shard *sh = &db->shards[ks_shard_of_hash(h)];
+    struct entry *e = table_find(&sh->table, h, key, len);
+    if (!e) return NULL;
+    shard_remove_volatile(sh, e);
+    table_remove(&sh->table, h, key, len);
+    sh->unit_version++;
+    shard_publish_counts(sh);
+    return e;
+}
+
+struct entry *ks_relink(struct db *db, struct entry *old, const char *key, size_t len)
+{
+    struct entry *e = ks_add(db, key, len, old->type);
+    e->encoding = old->encoding;
+    e->flags = old->flags;
+    e->v = old->v;
+    mem_free(old);
+    return e;
+}
+
+void ks_free_entry(struct entry *e)
+{
+    value_free(e);
+    mem_free(e);
+}
+
+static struct shard *entry_shard(struct db *db, const struct entry *e)
+{
+    return &db->shards[ks_shard_of(e->key, e->keylen)];
+}
+
+int64_t ks_get_expire(struct db *db, const struct entry *e)
+{
+    if (e->vslot == KS_NO_EXPIRE) return -1;
+    return entry_shard(db, e)->vkeys[e->vslot].expire_ms;
+}
+
+void ks_set_expire(struct db *db, struct entry *e, int64_t when_ms)
+{
+    struct shard *sh = entry_shard(db, e);
+    if (e->vslot == KS_NO_EXPIRE) {
+        if (sh->nvkeys == sh->vkeys_cap) {
+            sh->vkeys_cap = sh->vkeys_cap ? sh->vkeys_cap * 2 : 16;
+            sh->vkeys = mem_realloc(sh->vkeys, sh->vkeys_cap * sizeof(*sh->vkeys));
+        }
+        e->vslot = sh->nvkeys++;
+        sh->vkeys[e->vslot].entry = e;
+    }
+    sh->vkeys[e->vslot].expire_ms = when_ms;
+    sh->unit_version++;
+    shard_publish_counts(sh);
+}
+
+int ks_persist(struct db *db, struct entry *e)
+{
+    if (e->vslot == KS_NO_EXPIRE) return 0;
+    struct shard *sh = entry_shard(db, e);
+    shard_remove_volatile(sh, e);
+    sh->unit_version++;
+    shard_publish_counts(sh);
+    return 1;
+}
+
+static void free_entry_cb(void *ctx, struct entry *e)
+{
+    (void)ctx;
+    ks_free_entry(e);
+}
+
+void ks_flush_shard(struct db *db, unsigned shard)
+{
+    struct shard *sh = &db->shards[shard];
+    table_foreach(&sh->table, free_entry_cb, NULL);
+    table_release(&sh->table);
+    mem_free(sh->vkeys);
+    sh->vkeys = NULL;
+    sh->nvkeys = sh->vkeys_cap = 0;
+    sh->expire_cursor = 0;
+    sh->unit_version++;
+    shard_publish_counts(sh);
+}
+
+void ks_swap_shards(struct shard *a, struct shard *b)
+{
+    struct table t = a->table;
+    a->table = b->table;
+    b->table = t;
+    struct volatile_key *vk = a->vkeys;
+    a->vkeys = b->vkeys;
+    b->vkeys = vk;
+    uint32_t n = a->nvkeys, cap = a->vkeys_cap;
+    a->nvkeys = b->nvkeys;
+    a->vkeys_cap = b->vkeys_cap;
+    b->nvkeys = n;
+    b->vkeys_cap = cap;
+    a->expire_cursor = b->expire_cursor = 0;
+    a->unit_version++;
+    b->unit_version++;
+    shard_publish_counts(a);
+    shard_publish_counts(b);
+}
+
+uint64_t ks_db_size(const struct db *db)
+{
+    uint64_t n = 0;
+    for (unsigned s = 0; s < KS_SHARDS; s++)
+        n += atomic_load_explicit(&db->shards[s].nkeys_pub, memory_order_relaxed);
+    return n;
+}
+
+uint64_t ks_db_expires(const struct db *db)
+{
+    uint64_t n = 0;
+    for (unsigned s = 0; s < KS_SHARDS; s++)
+        n += atomic_load_explicit(&db->shards[s].nexpires_pub, memory_order_relaxed);
+    return n;
+}
+
+uint64_t ks_scan_shard(struct db *db, unsigned shard, uint64_t cursor,
+                       void (*fn)(void *ctx, struct entry *e), void *ctx)
+{
+    return table_scan(&db->shards[shard].table, cursor, fn, ctx);
+}
+
+void ks_foreach_shard(struct db *db, unsigned shard, void (*fn)(void *ctx, struct entry *e),
+                      void *ctx)
+{
+    table_foreach(&db->shards[shard].table, fn, ctx);
+}
+
+struct entry *ks_random_in_shard(struct db *db, unsigned shard)
+{
+    return table_random(&db->shards[shard].table);
+}
+
+/* Samples up to EXPIRE_SAMPLE volatile keys of a shard, walking its
+ * volatile array with a cursor; deletes the expired ones. Returns how many
+ * were sampled and sets *expired. Also feeds the db's average TTL. */
+static int shard_expire_round(struct db *db, struct shard *sh, int64_t now_ms, int *expired)
+{
+    int sampled = 0;
+    int64_t ttl_sum = 0;
+    int ttl_n = 0;
+    *expired = 0;
+    while (sampled < EXPIRE_SAMPLE && sh->nvkeys > 0) {
+        if (sh->expire_cursor >= sh->nvkeys) sh->expire_cursor = 0;
+        struct volatile_key *vk = &sh->vkeys[sh->expire_cursor];
+        sampled++;
+        if (vk->expire_ms <= now_ms) {
+            struct entry *e = vk->entry;
+            /* The last element moves into this slot: re-examine the slot. */
+            shard_delete_entry(db, sh, ks_hash(e->key, e->keylen), e);
+            (*expired)++;
+            atomic_fetch_add_explicit(&keyspace.expired_keys, 1, memory_order_relaxed);
+        } else {
+            ttl_sum += vk->expire_ms - now_ms;
+            ttl_n++;
+            sh->expire_cursor++;
+        }
+    }
+    if (ttl_n > 0) {
+        /* Exponential moving average, as Redis updates avg_ttl. */
+        long long avg = ttl_sum / ttl_n;
+        long long old = atomic_load_explicit(&db->avg_ttl, memory_order_relaxed);
+        long long next = old == 0 ? avg : (old / 50) * 49 + avg / 50;
+        atomic_store_explicit(&db->avg_ttl, next, memory_order_relaxed);
+    }
+    return sampled;
+}
+
+void ks_active_expire(int worker, int nworkers, int64_t budget_us, int64_t now_ms)
+{
+    if (!__atomic_load_n(&ks_active_expire_enabled, __ATOMIC_RELAXED)) return;
+    int64_t deadline = util_monotonic_us() + budget_us;
+    for (int d = 0; d < keyspace.ndbs; d++) {
+        struct db *db = &keyspace.dbs[d];
+        if (ks_db_expires(db) == 0) {
+            atomic_store_explicit(&db->avg_ttl, 0, memory_order_relaxed);
+            continue;
+        }
+        for (unsigned s = (unsigned)worker; s < KS_SHARDS; s += (unsigned)nworkers) {
+            struct shard *sh = &db->shards[s];
+            if (atomic_load_explicit(&sh->nexpires_pub, memory_order_relaxed) == 0) continue;
+            /* Rounds per shard are bounded; the deadline bounds the pass. */
+            for (int round = 0; round < 64; round++) {
+                int expired = 0;
+                ks_lock(db, s);
+                int sampled = shard_expire_round(db, sh, now_ms, &expired);
+                table_rehash_step(&sh->table, 1);
+                ks_unlock(db, s);
+                if (sampled == 0 || expired * 100 <= sampled * EXPIRE_STALE_PERCENT) break;
+                if (util_monotonic_us() > deadline) return;
+            }
+            if (util_monotonic_us() > deadline) return;
+        }
+    }
+}

@@ -1,0 +1,90 @@
+/*
+ * object: value storage for keyspace entries. See object.h.
+ */
+#include "engine/object.h"
+
+#include <string.h>
+
+#include "engine/sstr.h"
+#include "engine/util.h"
+
+void value_free(struct entry *e)
+{
+    switch (e->type) {
+    case TYPE_STRING:
+        if (e->encoding != ENC_INT) sstr_free(e->v.ptr);
+        break;
+    default:
+        break;
+    }
+    e->v.ptr = NULL;
+}
+
+void string_set(struct entry *e, const char *p, size_t len)
+{
+    long long v;
+    e->type = TYPE_STRING;
+    if (len <= 20 && util_str_to_ll(p, len, &v)) {
+        e->encoding = ENC_INT;
+        e->v.i = v;
+        return;
+    }
+    e->encoding = len <= EMBSTR_MAX ? ENC_EMBSTR : ENC_RAW;
+    e->v.ptr = sstr_new(p, len);
+}
+
+void string_set_int(struct entry *e, int64_t v)
+{
+    e->type = TYPE_STRING;
+    e->encoding = ENC_INT;
+    e->v.i = v;
+}
+
+const char *string_bytes(const struct entry *e, char *buf, size_t *len)
+{
+    if (e->encoding == ENC_INT) {
+        *len = (size_t)util_ll_to_str(buf, STRING_INT_BUF, e->v.i);
+        return buf;
+    }
+    const struct sstr *s = e->v.ptr;
+    *len = s->len;
+    return s->data;
+}
+
+size_t string_length(const struct entry *e)
+{
+    if (e->encoding == ENC_INT) {
+        char buf[STRING_INT_BUF];
+        return (size_t)util_ll_to_str(buf, sizeof(buf), e->v.i);
+    }
+    return ((const struct sstr *)e->v.ptr)->len;
+}
+
+struct sstr *string_make_raw(struct entry *e)
+{
+    if (e->encoding == ENC_INT) {
+        char buf[STRING_INT_BUF];
+        int n = util_ll_to_str(buf, sizeof(buf), e->v.i);
+        e->v.ptr = sstr_new(buf, (size_t)n);
+    }
+    e->encoding = ENC_RAW;
+    return e->v.ptr;
+}
+
+const char *value_type_name(int type)
+{
+    switch (type) {
+    case TYPE_STRING:
+        return "string";
+    case TYPE_LIST:
+        return "list";
+    case TYPE_SET:
+        return "set";
+    case TYPE_ZSET:
+        return "zset";
+    case TYPE_HASH:
+        return "hash";
+    default:
+        return "unknown";
+    }
+}

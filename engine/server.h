@@ -1,0 +1,70 @@
+/*
+ * server: process-wide state that is not configuration: identity (run id,
+ * start time), statistics, the per-worker engine state, start-up and
+ * shutdown. Statistics are per worker (written only by their worker without
+ * atomic read-modify-write) and summed when INFO asks.
+ */
+#ifndef TANDEM_ENGINE_SERVER_H
+#define TANDEM_ENGINE_SERVER_H
+
+#include <stdatomic.h>
+#include <stdint.h>
+
+#include "engine/command.h"
+
+#define TANDEM_VERSION "0.1.0"
+/* The Redis version tandem is wire-compatible with (INFO redis_version). */
+#define REDIS_COMPAT_VERSION "7.0.15"
+
+struct client;
+
+/* Engine state of one worker thread. */
+struct worker_state {
+    int index;
+    struct command_stats *cmdstats; /* command_count_all() entries */
+    struct client *clients;          /* clients owned by this worker */
+    uint64_t commands_processed;
+    uint64_t net_input_bytes;
+    uint64_t net_output_bytes;
+    int64_t cron_last_ms;
+};
+
+struct server_state {
+    char run_id[41];
+    int64_t start_time_ms;
+    int64_t start_monotonic_us;
+    char executable[1024];
+    int hz;
+    atomic_ullong next_client_id;
+    atomic_ullong total_connections_received;
+    atomic_ullong rejected_connections;
+    atomic_llong connected_clients;
+    atomic_ullong total_error_replies;
+    atomic_ullong stat_dirty; /* writes since start (rdb_changes_since_last_save) */
+    atomic_int shutdown_requested;
+    int nworkers;
+    struct worker_state *workers;
+};
+
+extern struct server_state server;
+
+/* The engine state of the worker running on the calling thread. */
+struct worker_state *server_worker_self(void);
+
+/* Counter helpers for per-worker statistics (single writer). */
+static inline void stat_add(uint64_t *counter, uint64_t n)
+{
+    __atomic_store_n(counter, __atomic_load_n(counter, __ATOMIC_RELAXED) + n, __ATOMIC_RELAXED);
+}
+static inline uint64_t stat_read(const uint64_t *counter)
+{
+    return __atomic_load_n(counter, __ATOMIC_RELAXED);
+}
+
+/* Starts everything from the loaded config; returns when shut down.
+ * Returns the process exit status. */
+int server_run(void);
+/* Asks the server to shut down (signal handler safe). */
+void server_request_shutdown(void);
+
+#endif
