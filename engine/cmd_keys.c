@@ -370,7 +370,9 @@ static void ttl_generic(struct cmdctx *ctx, int in_ms, int absolute)
     }
     long long ttl = absolute ? expire : expire - ctx->now_ms;
     if (ttl < 0) ttl = 0;
-    reply_int(ctx->out, in_ms ? ttl : (ttl + 500) / 1000);
+    /* Rounded to the nearest second in unsigned arithmetic: an expire time
+     * of INT64_MAX ms must not overflow (Redis replies 9223372036854776). */
+    reply_int(ctx->out, in_ms ? ttl : (long long)(((unsigned long long)ttl + 500) / 1000));
 }
 
 /* TTL key */

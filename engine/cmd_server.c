@@ -69,7 +69,7 @@ static void config_get_command(struct cmdctx *ctx)
 static void config_set_command(struct cmdctx *ctx)
 {
     if ((ctx->argc - 2) % 2 != 0) {
-        reply_wrong_arity(ctx);
+        reply_error(ctx->out, ERR_SYNTAX);
         return;
     }
     int n = (ctx->argc - 2) / 2;

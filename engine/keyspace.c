@@ -349,7 +349,7 @@ struct entry *ks_random_in_shard(struct db *db, unsigned shard)
 static int shard_expire_round(struct db *db, struct shard *sh, int64_t now_ms, int *expired)
 {
     int sampled = 0;
-    int64_t ttl_sum = 0;
+    double ttl_sum = 0; /* TTLs reach 2^63 ms: a double cannot overflow */
     int ttl_n = 0;
     *expired = 0;
     while (sampled < EXPIRE_SAMPLE && sh->nvkeys > 0) {
@@ -363,16 +363,16 @@ static int shard_expire_round(struct db *db, struct shard *sh, int64_t now_ms, i
             (*expired)++;
             atomic_fetch_add_explicit(&keyspace.expired_keys, 1, memory_order_relaxed);
         } else {
-            ttl_sum += vk->expire_ms - now_ms;
+            ttl_sum += (double)(vk->expire_ms - now_ms);
             ttl_n++;
             sh->expire_cursor++;
         }
     }
     if (ttl_n > 0) {
         /* Exponential moving average, as Redis updates avg_ttl. */
-        long long avg = ttl_sum / ttl_n;
+        long long avg = (long long)(ttl_sum / ttl_n);
         long long old = atomic_load_explicit(&db->avg_ttl, memory_order_relaxed);
-        long long next = old == 0 ? avg : (old / 50) * 49 + avg / 50;
+        long long next = old == 0 ? avg : (long long)((double)old / 50 * 49 + (double)avg / 50);
         atomic_store_explicit(&db->avg_ttl, next, memory_order_relaxed);
     }
     return sampled;

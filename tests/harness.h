@@ -37,6 +37,8 @@ int harness_free_port(void);
  * it answers PING (at most 10 s). Returns 0 or -1. For tandem-server
  * "--threads 2" is added unless extra_args name --threads. */
 int harness_start(struct server *s, const char *binary, const char *const *extra_args);
+/* Prints the last lines of the server's log and its stdout/stderr. */
+void harness_print_logs(const struct server *s);
 /* SIGTERM then, after 5 s, SIGKILL; waits for the process; removes dir. */
 void harness_stop(struct server *s);
 /* Connects to the server with a 5 s timeout; aborts the test on failure.
@@ -65,6 +67,10 @@ const char *harness_redis_server_path(void);
 const char *harness_binary_from_args(int argc, char **argv);
 /* True when the binary's base name contains "tandem". */
 int harness_is_tandem(const char *binary);
+/* Makes `key` a one-element list with RPUSH, for checks that need a key of
+ * a non-string type. Returns 1 when done, 0 when the server has no lists
+ * yet (the caller skips those checks; a note is printed once). */
+int harness_make_list(redisContext *c, const char *key);
 
 /* Test assertions that print where they failed and exit(1). */
 #define CHECK(cond)                                                                                \

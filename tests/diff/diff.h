@@ -441,7 +441,8 @@ __attribute__((noreturn)) static inline void diff_session_abort(struct diff_sess
     fprintf(stderr, "diff: %s: connection lost (%s) at command #%lld of the %s (seed %llu): ",
             s->names[which], s->conns[which]->errstr, s->commands + 1, s->phase, s->seed);
     if (cmd) diff_print_cmd(stderr, cmd);
-    fprintf(stderr, "\n  see the server log: %s\n", s->servers[which].logpath);
+    fprintf(stderr, "\n");
+    harness_print_logs(&s->servers[which]);
     fprintf(stderr, "diff: %lld commands, %lld mismatches\n", s->commands, s->mismatches + 1);
     diff_session_stop(s);
     exit(1);

@@ -424,8 +424,8 @@ static void test_config_get_set(const struct server *s, redisContext *c)
     expect_config_pairs(c, "CONFIG GET timeout hz", (const char *[]){"timeout", "50", "hz", "20"},
                         2);
     /* All or nothing: a bad pair leaves the good one unapplied. */
-    EXPECT_ERROR_EXACT(harness_cmd(c, "CONFIG SET timeout 0 port abc"),
-                       "ERR CONFIG SET failed (possibly related to argument 'port') - argument "
+    EXPECT_ERROR_EXACT(harness_cmd(c, "CONFIG SET timeout 0 hz abc"),
+                       "ERR CONFIG SET failed (possibly related to argument 'hz') - argument "
                        "couldn't be parsed into an integer");
     expect_config_pairs(c, "CONFIG GET timeout", (const char *[]){"timeout", "50"}, 1);
     EXPECT_OK(harness_cmd(c, "CONFIG SET TIMEOUT 0 hz 10"));
@@ -495,9 +495,9 @@ int main(int argc, char **argv)
         test_time_and_debug,
     };
     const char *binary = harness_binary_from_args(argc, argv);
-    const char *redis_only[] = {"--enable-debug-command", "local", NULL};
+    const char *debug_local[] = {"--enable-debug-command", "local", NULL};
     struct server s;
-    if (harness_start(&s, binary, harness_is_tandem(binary) ? NULL : redis_only) != 0) return 1;
+    if (harness_start(&s, binary, debug_local) != 0) return 1;
     for (size_t i = 0; i < sizeof(tests) / sizeof(tests[0]); i++) {
         redisContext *c = harness_connect(&s);
         tests[i](&s, c);
