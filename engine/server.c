@@ -192,7 +192,7 @@ int server_run(void)
                             config.tcp_backlog, server.nworkers, &fds, err, sizeof(err));
     if (nlisten < 0) {
         log_warning("%s", err);
-        log_warning("Failed listening on port %d (tcp), aborting.", config.port);
+        log_warning("Failed listening on port %d (TCP), aborting.", config.port);
         return 1;
     }
     write_pidfile();

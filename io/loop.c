@@ -539,7 +539,10 @@ int io_probe(char *err, size_t errsize)
     return 0;
 }
 
-static int listen_one(const char *addr, int port, int backlog, char *err, size_t errsize)
+/* Binds (and, unless probing, listens on) one address. A probe binds
+ * without SO_REUSEPORT: it fails when anything already holds the port,
+ * including another tandem-server whose own sockets share it. */
+static int bind_one(const char *addr, int port, int backlog, int probe, char *err, size_t errsize)
 {
     struct sockaddr_storage ss;
     socklen_t len;
@@ -570,16 +573,17 @@ static int listen_one(const char *addr, int port, int backlog, char *err, size_t
     }
     int one = 1;
     setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-    setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one));
+    if (!probe) setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one));
     if (family == AF_INET6) setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
-    if (bind(fd, (struct sockaddr *)&ss, len) < 0 || listen(fd, backlog) < 0) {
-        snprintf(err, errsize, "Could not create server TCP listening socket %s:%d: %s: %s", addr,
+    if (bind(fd, (struct sockaddr *)&ss, len) < 0 || (!probe && listen(fd, backlog) < 0)) {
+        snprintf(err, errsize, "Warning: Could not create server TCP listening socket %s:%d: %s: %s", addr,
                  port, "bind", strerror(errno));
         int saved = errno;
         close(fd);
         errno = saved;
         return -1;
     }
+    if (probe) close(fd);
     return fd;
 bad_addr:
     snprintf(err, errsize, "Invalid bind address '%s'", addr);
@@ -599,7 +603,8 @@ int io_listen(const char *const *addrs, int naddrs, int port, int backlog, int n
         const char *addr = addrs[a];
         int optional = addr[0] == '-';
         if (optional) addr++;
-        int fd = listen_one(addr, port, backlog, err, errsize);
+        int fd = bind_one(addr, port, backlog, 1, err, errsize);
+        if (fd >= 0) fd = bind_one(addr, port, backlog, 0, err, errsize);
         if (fd < 0) {
             if (optional && (errno == EADDRNOTAVAIL || errno == EAFNOSUPPORT ||
                              errno == EPROTONOSUPPORT || errno == EINVAL))
@@ -610,13 +615,13 @@ int io_listen(const char *const *addrs, int naddrs, int port, int backlog, int n
         fds[per_worker++] = fd;
     }
     if (per_worker == 0) {
-        snprintf(err, errsize, "Failed listening on port %d (tcp), aborting.", port);
+        snprintf(err, errsize, "Warning: no address of bind could be used for port %d", port);
         goto fail;
     }
     /* Reorder: worker-major layout, worker 0 already holds the first set. */
     for (int wk = 1; wk < nworkers; wk++) {
         for (int a = 0; a < per_worker; a++) {
-            int fd = listen_one(usable[a], port, backlog, err, errsize);
+            int fd = bind_one(usable[a], port, backlog, 0, err, errsize);
             if (fd < 0) goto fail_partial;
             fds[wk * per_worker + a] = fd;
         }
