@@ -13,7 +13,7 @@
  * Like Redis, KEYS is therefore not a point-in-time view across shards.
  *
  * Expiry: ctx->now_ms is the command's time; a key whose expire time is
- * <= now is absent. Expire times are absolute unix milliseconds.
+ * < now is absent (it lives through its expire millisecond, as in Redis). Expire times are absolute unix milliseconds.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -52,32 +52,12 @@ enum expire_option {
  * the expired key it found, so a retry is unlikely to hit it again. */
 #define RANDOMKEY_TRIES 1024
 
-/* A read lookup, counted in INFO's keyspace_hits / keyspace_misses as
- * Redis's lookupKeyRead counts it. Writes look keys up uncounted. */
-static struct entry *key_lookup_read(struct cmdctx *ctx, const struct resp_arg *key)
-{
-    struct entry *e = ks_find(ctx->db, key->ptr, key->len, ctx->now_ms);
-    atomic_ullong *counter = e ? &keyspace.keyspace_hits : &keyspace.keyspace_misses;
-    atomic_fetch_add_explicit(counter, 1, memory_order_relaxed);
-    return e;
-}
-
-static struct entry *key_lookup_write(struct cmdctx *ctx, const struct resp_arg *key)
-{
-    return ks_find(ctx->db, key->ptr, key->len, ctx->now_ms);
-}
-
-/* Counts changes for rdb_changes_since_last_save, as Redis's server.dirty. */
-static void dirty_add(unsigned long long n)
-{
-    atomic_fetch_add_explicit(&server.stat_dirty, n, memory_order_relaxed);
-}
 
 /* True when e is logically gone at now_ms but still in its table (the
  * walks below see entries without going through ks_find). */
 static int entry_is_expired(struct db *db, const struct entry *e, int64_t now_ms)
 {
-    return e->vslot != KS_NO_EXPIRE && ks_get_expire(db, e) <= now_ms;
+    return e->vslot != KS_NO_EXPIRE && ks_get_expire(db, e) < now_ms;
 }
 
 /* Parses a database number as Redis's getIntFromObjectOrReply: msg (or the
@@ -177,9 +157,9 @@ static void del_command(struct cmdctx *ctx)
     long long deleted = 0;
     for (int j = 1; j < ctx->argc; j++) {
         const struct resp_arg *key = &ctx->argv[j];
-        if (key_lookup_write(ctx, key) && ks_delete(ctx->db, key->ptr, key->len)) deleted++;
+        if (cmd_lookup_write(ctx, key) && ks_delete(ctx->db, key->ptr, key->len)) deleted++;
     }
-    dirty_add((unsigned long long)deleted);
+    cmd_dirty(ctx, (unsigned long long)deleted);
     reply_int(ctx->out, deleted);
 }
 
@@ -188,14 +168,14 @@ static void exists_command(struct cmdctx *ctx)
 {
     long long count = 0;
     for (int j = 1; j < ctx->argc; j++)
-        if (key_lookup_read(ctx, &ctx->argv[j])) count++;
+        if (cmd_lookup_read(ctx, &ctx->argv[j])) count++;
     reply_int(ctx->out, count);
 }
 
 /* TYPE key */
 static void type_command(struct cmdctx *ctx)
 {
-    struct entry *e = key_lookup_read(ctx, &ctx->argv[1]);
+    struct entry *e = cmd_lookup_read(ctx, &ctx->argv[1]);
     reply_status(ctx->out, e ? value_type_name(e->type) : "none");
 }
 
@@ -207,7 +187,7 @@ static void rename_generic(struct cmdctx *ctx, int nx)
     const struct resp_arg *src = &ctx->argv[1], *dst = &ctx->argv[2];
     int same = src->len == dst->len && memcmp(src->ptr, dst->ptr, src->len) == 0;
 
-    struct entry *e = key_lookup_write(ctx, src);
+    struct entry *e = cmd_lookup_write(ctx, src);
     if (!e) {
         reply_error(ctx->out, ERR_NO_SUCH_KEY);
         return;
@@ -219,7 +199,7 @@ static void rename_generic(struct cmdctx *ctx, int nx)
             reply_ok(ctx->out);
         return;
     }
-    if (key_lookup_write(ctx, dst)) {
+    if (cmd_lookup_write(ctx, dst)) {
         if (nx) {
             reply_int(ctx->out, 0);
             return;
@@ -231,7 +211,7 @@ static void rename_generic(struct cmdctx *ctx, int nx)
     struct entry *moved = ks_unlink(ctx->db, src->ptr, src->len);
     moved = ks_relink(ctx->db, moved, dst->ptr, dst->len);
     if (expire != -1) ks_set_expire(ctx->db, moved, expire);
-    dirty_add(1);
+    cmd_dirty(ctx, 1);
     if (nx)
         reply_int(ctx->out, 1);
     else
@@ -314,7 +294,7 @@ static void expire_generic(struct cmdctx *ctx, int64_t basetime, int seconds)
     if (when > LLONG_MAX - basetime) goto invalid;
     when += basetime;
 
-    struct entry *e = key_lookup_write(ctx, key);
+    struct entry *e = cmd_lookup_write(ctx, key);
     if (!e || !expire_options_allow(options, ks_get_expire(ctx->db, e), when)) {
         reply_int(ctx->out, 0);
         return;
@@ -323,7 +303,7 @@ static void expire_generic(struct cmdctx *ctx, int64_t basetime, int seconds)
         ks_delete(ctx->db, key->ptr, key->len);
     else
         ks_set_expire(ctx->db, e, when);
-    dirty_add(1);
+    cmd_dirty(ctx, 1);
     reply_int(ctx->out, 1);
     return;
 invalid:
@@ -358,7 +338,7 @@ static void pexpireat_command(struct cmdctx *ctx)
  * without expire; seconds are rounded to the nearest, as Redis does. */
 static void ttl_generic(struct cmdctx *ctx, int in_ms, int absolute)
 {
-    struct entry *e = key_lookup_read(ctx, &ctx->argv[1]);
+    struct entry *e = cmd_lookup_read(ctx, &ctx->argv[1]);
     if (!e) {
         reply_int(ctx->out, -2);
         return;
@@ -402,9 +382,9 @@ static void pexpiretime_command(struct cmdctx *ctx)
 /* PERSIST key */
 static void persist_command(struct cmdctx *ctx)
 {
-    struct entry *e = key_lookup_write(ctx, &ctx->argv[1]);
+    struct entry *e = cmd_lookup_write(ctx, &ctx->argv[1]);
     if (e && ks_persist(ctx->db, e)) {
-        dirty_add(1);
+        cmd_dirty(ctx, 1);
         reply_int(ctx->out, 1);
         return;
     }
@@ -600,11 +580,7 @@ static void randomkey_command(struct cmdctx *ctx)
         if (shard < 0) break;
         ks_lock(ctx->db, (unsigned)shard);
         struct entry *e = ks_random_in_shard(ctx->db, (unsigned)shard);
-        if (e && entry_is_expired(ctx->db, e, ctx->now_ms)) {
-            /* ks_find reads the key before it frees the entry holding it. */
-            ks_find(ctx->db, e->key, e->keylen, ctx->now_ms);
-            e = NULL;
-        }
+        if (e && ks_expire_if_needed(ctx->db, e, ctx->now_ms)) e = NULL;
         if (e) reply_bulk(ctx->out, e->key, e->keylen);
         ks_unlock(ctx->db, (unsigned)shard);
         if (e) return;
@@ -641,7 +617,7 @@ static uint64_t db_flush(struct db *db)
 static void flushdb_command(struct cmdctx *ctx)
 {
     if (flush_parse_options(ctx) != 0) return;
-    dirty_add(db_flush(ctx->db));
+    cmd_dirty(ctx, db_flush(ctx->db));
     reply_ok(ctx->out);
 }
 
@@ -651,7 +627,7 @@ static void flushall_command(struct cmdctx *ctx)
     if (flush_parse_options(ctx) != 0) return;
     uint64_t removed = 0;
     for (int d = 0; d < keyspace.ndbs; d++) removed += db_flush(ks_db(d));
-    dirty_add(removed);
+    cmd_dirty(ctx, removed);
     reply_ok(ctx->out);
 }
 
@@ -685,7 +661,7 @@ static void swapdb_command(struct cmdctx *ctx)
     if (a != b)
         for (unsigned s = 0; s < KS_SHARDS; s++)
             ks_swap_shards(&ks_db(a)->shards[s], &ks_db(b)->shards[s]);
-    dirty_add(1);
+    cmd_dirty(ctx, 1);
     reply_ok(ctx->out);
 }
 

@@ -112,13 +112,13 @@ static void config_resetstat_command(struct cmdctx *ctx)
         __atomic_store_n(&ws->commands_processed, 0, __ATOMIC_RELAXED);
         __atomic_store_n(&ws->net_input_bytes, 0, __ATOMIC_RELAXED);
         __atomic_store_n(&ws->net_output_bytes, 0, __ATOMIC_RELAXED);
+        __atomic_store_n(&ws->keyspace_hits, 0, __ATOMIC_RELAXED);
+        __atomic_store_n(&ws->keyspace_misses, 0, __ATOMIC_RELAXED);
     }
     atomic_store(&server.total_connections_received, 0);
     atomic_store(&server.rejected_connections, 0);
     atomic_store(&server.total_error_replies, 0);
     atomic_store(&keyspace.expired_keys, 0);
-    atomic_store(&keyspace.keyspace_hits, 0);
-    atomic_store(&keyspace.keyspace_misses, 0);
     reply_ok(ctx->out);
 }
 
@@ -193,7 +193,7 @@ static void reply_key_specs(struct outbuf *o, const struct command *cmd)
         return;
     }
     const char *flags = cmd->key_flags;
-    if (!flags) flags = (cmd->flags & CMD_WRITE) ? "RW UPDATE" : "RO ACCESS";
+    if (!flags) flags = (cmd->flags & CMD_WRITE) ? "RW update" : "RO access";
     int last = cmd->last_key < 0 ? cmd->last_key : cmd->last_key - cmd->first_key;
     reply_array(o, 1);
     reply_map(o, 3);

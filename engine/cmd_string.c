@@ -48,26 +48,6 @@ enum option_owner { OPTIONS_OF_SET, OPTIONS_OF_GETEX };
 /* How a SET variant answers: SET and SETEX with +OK / nil, SETNX with 1 / 0. */
 enum set_reply { SET_REPLY_OK, SET_REPLY_INT };
 
-/* A read lookup, counted in INFO's keyspace_hits / keyspace_misses as
- * Redis's lookupKeyRead counts it. Writes look keys up uncounted. */
-static struct entry *key_lookup_read(struct cmdctx *ctx, const struct resp_arg *key)
-{
-    struct entry *e = ks_find(ctx->db, key->ptr, key->len, ctx->now_ms);
-    atomic_ullong *counter = e ? &keyspace.keyspace_hits : &keyspace.keyspace_misses;
-    atomic_fetch_add_explicit(counter, 1, memory_order_relaxed);
-    return e;
-}
-
-static struct entry *key_lookup_write(struct cmdctx *ctx, const struct resp_arg *key)
-{
-    return ks_find(ctx->db, key->ptr, key->len, ctx->now_ms);
-}
-
-/* Counts changes for rdb_changes_since_last_save, as Redis's server.dirty. */
-static void dirty_add(unsigned long long n)
-{
-    atomic_fetch_add_explicit(&server.stat_dirty, n, memory_order_relaxed);
-}
 
 /* Replies WRONGTYPE when e holds something other than a string; returns -1
  * then, so callers can stop. A missing key is fine. */
@@ -211,14 +191,14 @@ static void string_set_generic(struct cmdctx *ctx, int options, const struct res
 
     if (expire && expire_parse_or_reply(ctx, expire, options, &when) != 0) return;
     if (options & OPT_GET) {
-        e = key_lookup_read(ctx, key);
+        e = cmd_lookup_read(ctx, key);
         if (string_check_type(ctx, e) != 0) return;
         if (e)
             reply_string_value(ctx->out, e);
         else
             reply_null(ctx->out);
     } else {
-        e = key_lookup_write(ctx, key);
+        e = cmd_lookup_write(ctx, key);
     }
 
     if (((options & OPT_NX) && e) || ((options & OPT_XX) && !e)) {
@@ -233,7 +213,7 @@ static void string_set_generic(struct cmdctx *ctx, int options, const struct res
     /* With a new expire the old TTL is replaced below, not dropped first. */
     e = string_store(ctx, key, e, val->ptr, val->len, (options & OPT_KEEPTTL) || expire);
     if (expire) ks_set_expire(ctx->db, e, when);
-    dirty_add(1);
+    cmd_dirty(ctx, 1);
     if (options & OPT_GET) return;
     if (style == SET_REPLY_INT)
         reply_int(ctx->out, 1);
@@ -244,7 +224,7 @@ static void string_set_generic(struct cmdctx *ctx, int options, const struct res
 /* GET key */
 static void get_command(struct cmdctx *ctx)
 {
-    struct entry *e = key_lookup_read(ctx, &ctx->argv[1]);
+    struct entry *e = cmd_lookup_read(ctx, &ctx->argv[1]);
     if (!e) {
         reply_null(ctx->out);
         return;
@@ -283,20 +263,20 @@ static void psetex_command(struct cmdctx *ctx)
 /* GETSET key value: a GET then a plain SET (the TTL is dropped). */
 static void getset_command(struct cmdctx *ctx)
 {
-    struct entry *e = key_lookup_read(ctx, &ctx->argv[1]);
+    struct entry *e = cmd_lookup_read(ctx, &ctx->argv[1]);
     if (string_check_type(ctx, e) != 0) return;
     if (e)
         reply_string_value(ctx->out, e);
     else
         reply_null(ctx->out);
     string_store(ctx, &ctx->argv[1], e, ctx->argv[2].ptr, ctx->argv[2].len, 0);
-    dirty_add(1);
+    cmd_dirty(ctx, 1);
 }
 
 /* GETDEL key */
 static void getdel_command(struct cmdctx *ctx)
 {
-    struct entry *e = key_lookup_read(ctx, &ctx->argv[1]);
+    struct entry *e = cmd_lookup_read(ctx, &ctx->argv[1]);
     if (!e) {
         reply_null(ctx->out);
         return;
@@ -304,7 +284,7 @@ static void getdel_command(struct cmdctx *ctx)
     if (string_check_type(ctx, e) != 0) return;
     reply_string_value(ctx->out, e);
     ks_delete(ctx->db, ctx->argv[1].ptr, ctx->argv[1].len);
-    dirty_add(1);
+    cmd_dirty(ctx, 1);
 }
 
 /* GETEX key [EX s|PX ms|EXAT ts|PXAT ms-ts|PERSIST]. As in Redis the
@@ -317,7 +297,7 @@ static void getex_command(struct cmdctx *ctx)
     int64_t when = 0;
 
     if (string_parse_options(ctx, OPTIONS_OF_GETEX, &options, &expire) != 0) return;
-    struct entry *e = key_lookup_read(ctx, &ctx->argv[1]);
+    struct entry *e = cmd_lookup_read(ctx, &ctx->argv[1]);
     if (!e) {
         reply_null(ctx->out);
         return;
@@ -328,12 +308,12 @@ static void getex_command(struct cmdctx *ctx)
 
     if ((options & (OPT_EXAT | OPT_PXAT)) && when <= ctx->now_ms) {
         ks_delete(ctx->db, ctx->argv[1].ptr, ctx->argv[1].len);
-        dirty_add(1);
+        cmd_dirty(ctx, 1);
     } else if (expire) {
         ks_set_expire(ctx->db, e, when);
-        dirty_add(1);
+        cmd_dirty(ctx, 1);
     } else if ((options & OPT_PERSIST) && ks_persist(ctx->db, e)) {
-        dirty_add(1);
+        cmd_dirty(ctx, 1);
     }
 }
 
@@ -342,7 +322,7 @@ static void mget_command(struct cmdctx *ctx)
 {
     reply_array(ctx->out, ctx->argc - 1);
     for (int j = 1; j < ctx->argc; j++) {
-        struct entry *e = key_lookup_read(ctx, &ctx->argv[j]);
+        struct entry *e = cmd_lookup_read(ctx, &ctx->argv[j]);
         if (e && e->type == TYPE_STRING)
             reply_string_value(ctx->out, e);
         else
@@ -360,17 +340,17 @@ static void mset_generic(struct cmdctx *ctx, int nx)
     }
     if (nx) {
         for (int j = 1; j < ctx->argc; j += 2) {
-            if (key_lookup_write(ctx, &ctx->argv[j])) {
+            if (cmd_lookup_write(ctx, &ctx->argv[j])) {
                 reply_int(ctx->out, 0);
                 return;
             }
         }
     }
     for (int j = 1; j < ctx->argc; j += 2) {
-        struct entry *e = key_lookup_write(ctx, &ctx->argv[j]);
+        struct entry *e = cmd_lookup_write(ctx, &ctx->argv[j]);
         string_store(ctx, &ctx->argv[j], e, ctx->argv[j + 1].ptr, ctx->argv[j + 1].len, 0);
     }
-    dirty_add((unsigned long long)(ctx->argc - 1) / 2);
+    cmd_dirty(ctx, (unsigned long long)(ctx->argc - 1) / 2);
     if (nx)
         reply_int(ctx->out, 1);
     else
@@ -393,7 +373,7 @@ static void msetnx_command(struct cmdctx *ctx)
  * stored integer-encoded and the TTL is kept. */
 static void string_incr_by(struct cmdctx *ctx, long long incr)
 {
-    struct entry *e = key_lookup_write(ctx, &ctx->argv[1]);
+    struct entry *e = cmd_lookup_write(ctx, &ctx->argv[1]);
     long long value = 0;
 
     if (string_check_type(ctx, e) != 0) return;
@@ -415,7 +395,7 @@ static void string_incr_by(struct cmdctx *ctx, long long incr)
         e = ks_add(ctx->db, ctx->argv[1].ptr, ctx->argv[1].len, TYPE_STRING);
         string_set_int(e, value);
     }
-    dirty_add(1);
+    cmd_dirty(ctx, 1);
     reply_int(ctx->out, value);
 }
 
@@ -466,21 +446,12 @@ static int string_to_ld(const struct entry *e, long double *out)
     return util_str_to_ld(p, len, out) ? 0 : -1;
 }
 
-/* Stores text as the value without trying the integer encoding: Redis keeps
- * an INCRBYFLOAT result as text even when it reads "3"
- * (createStringObjectFromLongDouble), which OBJECT ENCODING shows. */
-static void string_set_text(struct entry *e, const char *p, size_t len)
-{
-    e->type = TYPE_STRING;
-    e->encoding = len <= EMBSTR_MAX ? ENC_EMBSTR : ENC_RAW;
-    e->v.ptr = sstr_new(p, len);
-}
 
 /* INCRBYFLOAT key increment: long double arithmetic, the result printed
  * as Redis's ld2string in human mode; the TTL is kept. */
 static void incrbyfloat_command(struct cmdctx *ctx)
 {
-    struct entry *e = key_lookup_write(ctx, &ctx->argv[1]);
+    struct entry *e = cmd_lookup_write(ctx, &ctx->argv[1]);
     long double value = 0, incr;
     char buf[UTIL_LD_STR_SIZE];
 
@@ -504,7 +475,7 @@ static void incrbyfloat_command(struct cmdctx *ctx)
         e = ks_add(ctx->db, ctx->argv[1].ptr, ctx->argv[1].len, TYPE_STRING);
         string_set_text(e, buf, (size_t)len);
     }
-    dirty_add(1);
+    cmd_dirty(ctx, 1);
     reply_bulk(ctx->out, buf, (size_t)len);
 }
 
@@ -513,7 +484,7 @@ static void incrbyfloat_command(struct cmdctx *ctx)
 static void append_command(struct cmdctx *ctx)
 {
     const struct resp_arg *key = &ctx->argv[1], *val = &ctx->argv[2];
-    struct entry *e = key_lookup_write(ctx, key);
+    struct entry *e = cmd_lookup_write(ctx, key);
     size_t total;
 
     if (!e) {
@@ -527,14 +498,14 @@ static void append_command(struct cmdctx *ctx)
         total = s->len;
         ks_touch(ctx->db, e);
     }
-    dirty_add(1);
+    cmd_dirty(ctx, 1);
     reply_int(ctx->out, (long long)total);
 }
 
 /* STRLEN key */
 static void strlen_command(struct cmdctx *ctx)
 {
-    struct entry *e = key_lookup_read(ctx, &ctx->argv[1]);
+    struct entry *e = cmd_lookup_read(ctx, &ctx->argv[1]);
     if (!e) {
         reply_int(ctx->out, 0);
         return;
@@ -552,7 +523,7 @@ static void getrange_command(struct cmdctx *ctx)
     if (arg_ll(ctx, &ctx->argv[2], &start, NULL) != 0) return;
     if (arg_ll(ctx, &ctx->argv[3], &end, NULL) != 0) return;
 
-    struct entry *e = key_lookup_read(ctx, &ctx->argv[1]);
+    struct entry *e = cmd_lookup_read(ctx, &ctx->argv[1]);
     if (!e) {
         reply_bulk(ctx->out, "", 0);
         return;
@@ -601,7 +572,7 @@ static void setrange_command(struct cmdctx *ctx)
         reply_error(ctx->out, "ERR offset is out of range");
         return;
     }
-    struct entry *e = key_lookup_write(ctx, key);
+    struct entry *e = cmd_lookup_write(ctx, key);
     if (string_check_type(ctx, e) != 0) return;
     if (val->len == 0) {
         reply_int(ctx->out, e ? (long long)string_length(e) : 0);
@@ -612,7 +583,7 @@ static void setrange_command(struct cmdctx *ctx)
     if (!e) e = string_store(ctx, key, NULL, "", 0, 0);
     size_t total = string_write_at(e, (size_t)offset, val->ptr, val->len);
     ks_touch(ctx->db, e);
-    dirty_add(1);
+    cmd_dirty(ctx, 1);
     reply_int(ctx->out, (long long)total);
 }
 

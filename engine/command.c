@@ -137,6 +137,23 @@ void command_fullname(const struct command *cmd, char *buf, size_t size)
         snprintf(buf, size, "%s", cmd->name);
 }
 
+struct entry *cmd_lookup_read(struct cmdctx *ctx, const struct resp_arg *key)
+{
+    struct entry *e = ks_find(ctx->db, key->ptr, key->len, ctx->now_ms);
+    stat_add(e ? &ctx->ws->keyspace_hits : &ctx->ws->keyspace_misses, 1);
+    return e;
+}
+
+struct entry *cmd_lookup_write(struct cmdctx *ctx, const struct resp_arg *key)
+{
+    return ks_find(ctx->db, key->ptr, key->len, ctx->now_ms);
+}
+
+void cmd_dirty(struct cmdctx *ctx, unsigned long long n)
+{
+    stat_add(&ctx->ws->dirty, n);
+}
+
 int arg_eq(const struct resp_arg *a, const char *lit)
 {
     size_t n = strlen(lit);
@@ -370,6 +387,7 @@ void command_execute(struct client *c, int argc, const struct resp_arg *argv)
         .db = ks_db(c->db_id),
         .now_ms = util_ms_now(),
         .cmd = cmd,
+        .ws = ws,
     };
     struct reply_mark mark = reply_mark_take(out);
     int64_t start = util_monotonic_us();

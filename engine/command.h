@@ -17,6 +17,7 @@
 
 struct client;
 struct outbuf;
+struct worker_state;
 
 enum command_flag {
     CMD_WRITE = 1 << 0,
@@ -51,6 +52,7 @@ struct cmdctx {
     struct db *db;
     int64_t now_ms; /* the command's time: every expiry check uses this */
     const struct command *cmd;
+    struct worker_state *ws; /* the running worker's statistics */
 };
 
 typedef void (*command_proc)(struct cmdctx *ctx);
@@ -103,6 +105,15 @@ void command_fullname(const struct command *cmd, char *buf, size_t size);
 
 /* Runs one parsed command for the client (argc > 0). */
 void command_execute(struct client *c, int argc, const struct resp_arg *argv);
+
+/* Key lookups for commands (the shard is locked by dispatch). A read
+ * lookup counts INFO's keyspace_hits / keyspace_misses as Redis's
+ * lookupKeyRead does; a write lookup counts nothing. Both expire lazily. */
+struct entry *cmd_lookup_read(struct cmdctx *ctx, const struct resp_arg *key);
+struct entry *cmd_lookup_write(struct cmdctx *ctx, const struct resp_arg *key);
+/* Counts n changes to the dataset (rdb_changes_since_last_save, Redis's
+ * server.dirty). */
+void cmd_dirty(struct cmdctx *ctx, unsigned long long n);
 
 /* Helpers for command implementations. */
 int arg_eq(const struct resp_arg *a, const char *lit); /* case-insensitive */

@@ -204,7 +204,7 @@ static void info_persistence(struct info_text *t)
                 "aof_enabled:0\r\n"
                 "aof_rewrite_in_progress:0\r\n"
                 "aof_last_write_status:ok\r\n",
-                (unsigned long long)atomic_load(&server.stat_dirty),
+                (unsigned long long)SUM_WORKER(dirty),
                 (long long)(server.start_time_ms / 1000));
 }
 
@@ -238,8 +238,8 @@ static void info_stats(struct info_text *t)
                 (unsigned long long)SUM_WORKER(net_output_bytes),
                 (unsigned long long)atomic_load(&server.rejected_connections),
                 (unsigned long long)atomic_load(&keyspace.expired_keys),
-                (unsigned long long)atomic_load(&keyspace.keyspace_hits),
-                (unsigned long long)atomic_load(&keyspace.keyspace_misses),
+                (unsigned long long)SUM_WORKER(keyspace_hits),
+                (unsigned long long)SUM_WORKER(keyspace_misses),
                 (unsigned long long)atomic_load(&server.total_error_replies));
 }
 

@@ -147,7 +147,8 @@ static void shard_delete_entry(struct db *db, struct shard *sh, uint64_t hash, s
 
 static int entry_expired(const struct shard *sh, const struct entry *e, int64_t now_ms)
 {
-    return e->vslot != KS_NO_EXPIRE && sh->vkeys[e->vslot].expire_ms <= now_ms;
+    /* Redis's keyIsExpired: a key lives through its expire millisecond. */
+    return e->vslot != KS_NO_EXPIRE && sh->vkeys[e->vslot].expire_ms < now_ms;
 }
 
 struct entry *ks_find(struct db *db, const char *key, size_t len, int64_t now_ms)
@@ -163,6 +164,16 @@ struct entry *ks_find(struct db *db, const char *key, size_t len, int64_t now_ms
     }
     e->lru = ks_lru_clock();
     return e;
+}
+
+int ks_expire_if_needed(struct db *db, struct entry *e, int64_t now_ms)
+{
+    uint64_t h = ks_hash(e->key, e->keylen);
+    struct shard *sh = &db->shards[ks_shard_of_hash(h)];
+    if (!entry_expired(sh, e, now_ms)) return 0;
+    shard_delete_entry(db, sh, h, e);
+    atomic_fetch_add_explicit(&keyspace.expired_keys, 1, memory_order_relaxed);
+    return 1;
 }
 
 struct entry *ks_peek(struct db *db, const char *key, size_t len)
@@ -352,11 +363,13 @@ static int shard_expire_round(struct db *db, struct shard *sh, int64_t now_ms, i
     double ttl_sum = 0; /* TTLs reach 2^63 ms: a double cannot overflow */
     int ttl_n = 0;
     *expired = 0;
-    while (sampled < EXPIRE_SAMPLE && sh->nvkeys > 0) {
+    /* Never more samples than keys: a small shard is not sampled twice over. */
+    int limit = sh->nvkeys < EXPIRE_SAMPLE ? (int)sh->nvkeys : EXPIRE_SAMPLE;
+    while (sampled < limit && sh->nvkeys > 0) {
         if (sh->expire_cursor >= sh->nvkeys) sh->expire_cursor = 0;
         struct volatile_key *vk = &sh->vkeys[sh->expire_cursor];
         sampled++;
-        if (vk->expire_ms <= now_ms) {
+        if (vk->expire_ms < now_ms) {
             struct entry *e = vk->entry;
             /* The last element moves into this slot: re-examine the slot. */
             shard_delete_entry(db, sh, ks_hash(e->key, e->keylen), e);
@@ -378,30 +391,63 @@ static int shard_expire_round(struct db *db, struct shard *sh, int64_t now_ms, i
     return sampled;
 }
 
+/* Samples one shard until a round finds few enough expired keys or the
+ * deadline passes. Returns 1 when the deadline passed. */
+static int shard_active_expire(struct db *db, unsigned s, int64_t now_ms, int64_t deadline)
+{
+    struct shard *sh = &db->shards[s];
+    if (atomic_load_explicit(&sh->nexpires_pub, memory_order_relaxed) == 0) return 0;
+    /* Rounds per shard are bounded; the deadline bounds the pass. */
+    for (int round = 0; round < 64; round++) {
+        int expired = 0;
+        ks_lock(db, s);
+        int sampled = shard_expire_round(db, sh, now_ms, &expired);
+        table_rehash_step(&sh->table, 1);
+        ks_unlock(db, s);
+        if (util_monotonic_us() > deadline) return 1;
+        if (sampled == 0 || expired * 100 <= sampled * EXPIRE_STALE_PERCENT) break;
+    }
+    return 0;
+}
+
+/* Walks this worker's (db, shard) pairs from where its previous pass
+ * stopped, once around at most, so a budget too small for all of them
+ * still reaches every shard over successive passes (as Redis resumes its
+ * cycle at the db and cursor where it stopped). */
 void ks_active_expire(int worker, int nworkers, int64_t budget_us, int64_t now_ms)
 {
     if (!__atomic_load_n(&ks_active_expire_enabled, __ATOMIC_RELAXED)) return;
     int64_t deadline = util_monotonic_us() + budget_us;
-    for (int d = 0; d < keyspace.ndbs; d++) {
-        struct db *db = &keyspace.dbs[d];
-        if (ks_db_expires(db) == 0) {
+    unsigned per_db = (KS_SHARDS - (unsigned)worker + (unsigned)nworkers - 1) / (unsigned)nworkers;
+    unsigned total = per_db * (unsigned)keyspace.ndbs;
+    unsigned *cursor = &keyspace.expire_cursor[worker % KS_MAX_WORKERS];
+    for (unsigned visited = 0; visited < total; visited++) {
+        unsigned pos = *cursor % total;
+        *cursor = (pos + 1) % total;
+        struct db *db = &keyspace.dbs[pos / per_db];
+        if (pos % per_db == 0 && ks_db_expires(db) == 0) {
             atomic_store_explicit(&db->avg_ttl, 0, memory_order_relaxed);
+            *cursor = (pos + per_db) % total; /* skip the whole db */
+            visited += per_db - 1;
             continue;
         }
+        unsigned s = (unsigned)worker + (pos % per_db) * (unsigned)nworkers;
+        if (shard_active_expire(db, s, now_ms, deadline)) return;
+    }
+}
+
+void ks_rehash_idle(int worker, int nworkers, int64_t budget_us)
+{
+    int64_t deadline = util_monotonic_us() + budget_us;
+    for (int d = 0; d < keyspace.ndbs; d++) {
+        struct db *db = &keyspace.dbs[d];
         for (unsigned s = (unsigned)worker; s < KS_SHARDS; s += (unsigned)nworkers) {
             struct shard *sh = &db->shards[s];
-            if (atomic_load_explicit(&sh->nexpires_pub, memory_order_relaxed) == 0) continue;
-            /* Rounds per shard are bounded; the deadline bounds the pass. */
-            for (int round = 0; round < 64; round++) {
-                int expired = 0;
-                ks_lock(db, s);
-                int sampled = shard_expire_round(db, sh, now_ms, &expired);
-                table_rehash_step(&sh->table, 1);
-                ks_unlock(db, s);
-                if (sampled == 0 || expired * 100 <= sampled * EXPIRE_STALE_PERCENT) break;
-                if (util_monotonic_us() > deadline) return;
+            if (pthread_mutex_trylock(&sh->lock) != 0) continue;
+            while (table_rehash_step(&sh->table, 100) && util_monotonic_us() < deadline) {
             }
-            if (util_monotonic_us() > deadline) return;
+            pthread_mutex_unlock(&sh->lock);
+            if (util_monotonic_us() >= deadline) return;
         }
     }
 }

@@ -31,6 +31,7 @@
 #define KS_SHARD_BITS 8
 #define KS_SHARDS (1u << KS_SHARD_BITS)
 #define KS_NO_EXPIRE UINT32_MAX
+#define KS_MAX_WORKERS 128
 
 /* Value types, numbered as Redis's OBJ_* so RDB and TYPE map directly. */
 enum value_type { TYPE_STRING = 0, TYPE_LIST = 1, TYPE_SET = 2, TYPE_ZSET = 3, TYPE_HASH = 4 };
@@ -85,9 +86,10 @@ struct db {
 struct keyspace {
     int ndbs;
     struct db *dbs;
-    /* Expired keys removed (lazily or actively) and keys counted for INFO. */
+    /* Expired keys removed (lazily or actively), for INFO. */
     atomic_ullong expired_keys;
-    atomic_ullong keyspace_hits, keyspace_misses;
+    /* Where each worker's active expiry pass resumes (owned by that worker). */
+    unsigned expire_cursor[KS_MAX_WORKERS];
 };
 
 extern struct keyspace keyspace;
@@ -120,6 +122,9 @@ void ks_unlock_all(struct db *db);
 /* Looks a key up; an expired key is deleted and NULL returned (lazy expiry).
  * now_ms is the command's time. Updates the entry's access clock. */
 struct entry *ks_find(struct db *db, const char *key, size_t len, int64_t now_ms);
+/* Deletes e if its expire time has passed (counted as an expired key);
+ * returns 1 when it did (e is then freed). */
+int ks_expire_if_needed(struct db *db, struct entry *e, int64_t now_ms);
 /* Looks a key up without expiring it or touching it (for TYPE-less peeks
  * such as the expiry cycle and internal checks). */
 struct entry *ks_peek(struct db *db, const char *key, size_t len);
@@ -179,6 +184,11 @@ void ks_active_expire(int worker, int nworkers, int64_t budget_us, int64_t now_m
 
 /* DEBUG SET-ACTIVE-EXPIRE: 0 stops the active cycle (lazy expiry only). */
 extern int ks_active_expire_enabled;
+
+/* Moves resizes along in this worker's shards that no command touches
+ * (Redis's incrementallyRehash in the cron): a shard left mid-resize would
+ * keep both bucket arrays. Skips shards another thread holds. */
+void ks_rehash_idle(int worker, int nworkers, int64_t budget_us);
 
 /* The string access clock (seconds, wraps at 2^32). */
 uint32_t ks_lru_clock(void);

@@ -20,6 +20,13 @@ void value_free(struct entry *e)
     e->v.ptr = NULL;
 }
 
+void string_set_text(struct entry *e, const char *p, size_t len)
+{
+    e->type = TYPE_STRING;
+    e->encoding = len <= EMBSTR_MAX ? ENC_EMBSTR : ENC_RAW;
+    e->v.ptr = sstr_new(p, len);
+}
+
 void string_set(struct entry *e, const char *p, size_t len)
 {
     long long v;
@@ -29,8 +36,7 @@ void string_set(struct entry *e, const char *p, size_t len)
         e->v.i = v;
         return;
     }
-    e->encoding = len <= EMBSTR_MAX ? ENC_EMBSTR : ENC_RAW;
-    e->v.ptr = sstr_new(p, len);
+    string_set_text(e, p, len);
 }
 
 void string_set_int(struct entry *e, int64_t v)

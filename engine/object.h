@@ -23,6 +23,9 @@ void value_free(struct entry *e);
  * canonical form of an int64 (as Redis's tryObjectEncoding). */
 void string_set(struct entry *e, const char *p, size_t len);
 void string_set_int(struct entry *e, int64_t v);
+/* Stores bytes as text, never integer-encoded (Redis keeps an INCRBYFLOAT
+ * result such as "3" as a string: OBJECT ENCODING shows embstr). */
+void string_set_text(struct entry *e, const char *p, size_t len);
 /* The value's bytes: for integers formatted into buf (STRING_INT_BUF). */
 const char *string_bytes(const struct entry *e, char *buf, size_t *len);
 size_t string_length(const struct entry *e);

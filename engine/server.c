@@ -32,6 +32,8 @@ static __thread struct worker_state *current_worker_state;
 /* Share of each cron period the active expiry may use, as Redis's
  * ACTIVE_EXPIRE_CYCLE_SLOW_TIME_PERC. */
 #define EXPIRE_CYCLE_PERCENT 25
+/* Time each cron may spend moving idle shards' resizes along (Redis: 1 ms). */
+#define REHASH_CRON_US 1000
 
 struct worker_state *server_worker_self(void)
 {
@@ -76,6 +78,7 @@ static void worker_on_tick(struct io_worker *w)
     client_worker_cron(w, now);
     int64_t budget_us = (int64_t)period * 1000 * EXPIRE_CYCLE_PERCENT / 100;
     ks_active_expire(ws->index, server.nworkers, budget_us, now);
+    ks_rehash_idle(ws->index, server.nworkers, REHASH_CRON_US);
     if (ws->index == 0) mem_sample();
     ws->cron_last_ms = now;
 }

@@ -26,6 +26,8 @@ struct worker_state {
     uint64_t commands_processed;
     uint64_t net_input_bytes;
     uint64_t net_output_bytes;
+    uint64_t keyspace_hits, keyspace_misses;
+    uint64_t dirty; /* changes to the dataset (rdb_changes_since_last_save) */
     int64_t cron_last_ms;
 };
 
@@ -40,7 +42,6 @@ struct server_state {
     atomic_ullong rejected_connections;
     atomic_llong connected_clients;
     atomic_ullong total_error_replies;
-    atomic_ullong stat_dirty; /* writes since start (rdb_changes_since_last_save) */
     atomic_int shutdown_requested;
     int nworkers;
     struct worker_state *workers;

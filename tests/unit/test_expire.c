@@ -284,11 +284,11 @@ START_TEST(test_lazy_expiry_in_find)
     ck_assert_ptr_nonnull(find_key(db, "soon", NOW + 99));
     ck_assert_uint_eq(expired_keys(), expired_before);
 
-    /* The boundary: tandem treats a key as gone once now_ms >= its expire
-     * time ("<= now is absent", engine/cmd_keys.c). Redis 7.0 keeps it
-     * until now > when (db.c keyIsExpired), one millisecond longer; if
-     * the engine is aligned with Redis, this assertion moves to NOW + 101. */
-    ck_assert_ptr_null(find_key(db, "soon", NOW + 100));
+    /* The boundary, as Redis 7.0's keyIsExpired: a key lives through its
+     * expire millisecond and is gone once now > its expire time. */
+    ck_assert_ptr_nonnull(find_key(db, "soon", NOW + 100));
+    ck_assert_uint_eq(expired_keys(), expired_before);
+    ck_assert_ptr_null(find_key(db, "soon", NOW + 101));
     ck_assert_uint_eq(expired_keys(), expired_before + 1);
     ck_assert_uint_eq(ks_db_size(db), 1);
     ck_assert_uint_eq(ks_db_expires(db), 0);
@@ -453,12 +453,13 @@ START_TEST(test_active_expire_removes_exactly_the_expired_keys)
     ck_assert_uint_eq(expired_keys() - expired_before, DEAD_KEYS);
     ck_assert_uint_eq(ks_db_size(db), LIVE_KEYS + PLAIN_KEYS);
 
-    /* One millisecond later the keys that had 1 ms left are due too. */
+    /* Two milliseconds later the keys that had 1 ms left are due too (a key
+     * lives through its expire millisecond, as in Redis). */
     unsigned due = 0;
     for (unsigned i = 0; i < LIVE_KEYS; i++) due += live_expire(i) <= NOW + 1;
     for (int k = 0; k < 100 && ks_db_expires(db) > LIVE_KEYS - due; k++) {
-        ks_active_expire(0, 2, BIG_BUDGET_US, NOW + 1);
-        ks_active_expire(1, 2, BIG_BUDGET_US, NOW + 1);
+        ks_active_expire(0, 2, BIG_BUDGET_US, NOW + 2);
+        ks_active_expire(1, 2, BIG_BUDGET_US, NOW + 2);
     }
     ck_assert_uint_eq(ks_db_expires(db), LIVE_KEYS - due);
     ck_assert_uint_eq(expired_keys() - expired_before, DEAD_KEYS + due);
@@ -523,19 +524,11 @@ START_TEST(test_active_expire_can_be_disabled)
 END_TEST
 
 /*
- * ENGINE BUG (engine/keyspace.c, ks_active_expire, lines 381-407) -- this
- * test fails until it is fixed; it is left in place on purpose.
- *
- * Every call starts over at shard `worker` of db 0, and returns as soon as
- * the budget is spent. When one call cannot cover all of its shards, the
- * same first shards are visited again by every call and the later shards
- * (and later dbs) are never reached: their expired keys stay in memory
- * until a client happens to touch them. Redis resumes where the previous
- * cycle stopped (activeExpireCycle's static current_db and the per-db
- * expires_cursor), so a short budget only slows the cycle down. Here a
- * shard that always holds volatile keys (the live ones) is enough to pin
- * the cycle at the start. The fix is a per-worker (db, shard) cursor kept
- * between calls.
+ * A pass whose budget runs out must resume where it stopped: when one call
+ * cannot cover all of a worker's shards, successive calls still reach every
+ * shard and every db (as Redis's activeExpireCycle resumes at its db and
+ * cursor). A shard that always holds volatile keys (the live ones) must not
+ * pin the cycle at the start.
  */
 START_TEST(test_active_expire_resumes_after_budget_runs_out)
 {

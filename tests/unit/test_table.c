@@ -528,8 +528,8 @@ START_TEST(test_random_returns_present_keys_and_all_of_them)
     for (size_t id = 0; id < 8; id++) set_insert(&t, &set, id, &w);
     ck_assert_uint_eq(draw_random(&t, &set, 20000), 8);
 
-    /* Grow it, then remove all but 20 keys scattered across the table, so
-     * that the draws run while it shrinks and among removed keys' buckets. */
+    /* Grow it, then remove all but 20 keys scattered across the table: the
+     * draws now land mostly in empty buckets and must retry. */
     for (size_t id = 8; id < set.n; id++) set_insert(&t, &set, id, &w);
     finish_resize(&t);
     for (size_t id = 0; id < set.n; id++)
@@ -553,6 +553,52 @@ START_TEST(test_random_returns_present_keys_and_all_of_them)
     ck_assert_uint_eq(draw_random(&t, &set, 100), 1);
     set_remove(&t, &set, 7, &w);
     ck_assert_ptr_null(table_random(&t));
+
+    table_release(&t);
+    key_set_free(&set);
+}
+END_TEST
+
+/* A large table halfway through a growth: draws must reach the keys still
+ * waiting in the old array as well as the moved ones (each draw moves one
+ * more bucket, so the resize outlasts the draws). */
+START_TEST(test_random_reaches_both_arrays_mid_resize)
+{
+    struct key_set set;
+    struct table t;
+    struct resize_watch w = {0};
+
+    key_set_init(&set, 1u << 17, "rndbig:");
+    table_init(&t);
+    size_t id = 0;
+    while (id < set.n && !(t.rehash_index >= 0 && t.mask[0] + 1 >= 65536))
+        set_insert(&t, &set, id++, &w);
+    ck_assert_int_ge(t.rehash_index, 0);
+    for (int k = 0; k < 100000 && (uint64_t)t.rehash_index < (t.mask[0] + 1) / 2; k++)
+        table_rehash_step(&t, 1);
+    ck_assert_int_ge(t.rehash_index, 16384);
+
+    unsigned from_old = 0, from_new = 0;
+    for (int k = 0; k < 4000; k++) {
+        struct entry *e = table_random(&t);
+        EXPECT(e != NULL, "table_random returned NULL from a non-empty table");
+        size_t rid = (size_t)e->v.i;
+        EXPECT(rid < set.n && key_entry(&set, rid) == e && set.present[rid],
+               "table_random returned an entry not in the table");
+        int in_old = 0;
+        uint64_t b = set.hashes[rid] & t.mask[0];
+        if (t.rehash_index >= 0 && b >= (uint64_t)t.rehash_index)
+            for (const struct entry *p = t.buckets[0][b]; p && !in_old; p = p->next)
+                in_old = p == e;
+        from_old += in_old;
+        from_new += !in_old;
+    }
+    /* About a third of the draws come from the old array (its non-empty
+     * buckets against the new one's); 200 of 4000 is a loose floor. */
+    ck_assert_int_ge(t.rehash_index, 0);
+    ck_assert_uint_ge(from_old, 200);
+    ck_assert_uint_ge(from_new, 200);
+    check_layout(&t, &set);
 
     table_release(&t);
     key_set_free(&set);
@@ -946,6 +992,7 @@ static Suite *table_suite(void)
     tcase_add_test(table, test_scan_visits_each_key_once_without_resize);
     tcase_add_test(table, test_scan_survives_growth_and_shrink_between_calls);
     tcase_add_test(table, test_random_returns_present_keys_and_all_of_them);
+    tcase_add_test(table, test_random_reaches_both_arrays_mid_resize);
     tcase_add_test(concurrency, test_keyspace_concurrent_insert_delete);
     tcase_add_test(concurrency, test_keyspace_multi_key_transfers_are_atomic);
     suite_add_tcase(suite, table);
