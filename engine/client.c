@@ -163,15 +163,22 @@ void *client_on_open(struct io_worker *w, struct io_conn *conn, const struct soc
     return c;
 }
 
+/* flags are read by CLIENT LIST on other workers: the owner publishes its
+ * changes with atomic stores (it is the only writer). */
+static void client_add_flag(struct client *c, uint32_t flag)
+{
+    __atomic_store_n(&c->flags, c->flags | flag, __ATOMIC_RELAXED);
+}
+
 void client_close_after_reply(struct client *c)
 {
-    c->flags |= CLIENT_CLOSE_AFTER_REPLY;
+    client_add_flag(c, CLIENT_CLOSE_AFTER_REPLY);
     io_conn_close_after_reply(c->conn);
 }
 
 static void client_close_now(struct client *c)
 {
-    c->flags |= CLIENT_CLOSED;
+    client_add_flag(c, CLIENT_CLOSED);
     io_conn_close(c->conn);
 }
 

@@ -398,7 +398,8 @@ static void worker_teardown(struct io_worker *w)
     }
     w->conns = NULL;
     io_uring_queue_exit(&w->ring);
-    close(w->wake_fd);
+    /* wake_fd is closed by io_stop once the thread is joined: another
+     * thread may still be writing to it until then. */
     free(w->buf_ring);
     free(w->buffers);
 }
@@ -487,6 +488,7 @@ void io_stop(void)
         io_worker_wake(&workers[i]);
     }
     for (int i = 0; i < worker_count; i++) pthread_join(workers[i].thread, NULL);
+    for (int i = 0; i < worker_count; i++) close(workers[i].wake_fd);
     free(workers);
     workers = NULL;
     worker_count = 0;

@@ -380,13 +380,25 @@ int harness_start(struct server *s, const char *binary, const char *const *extra
 void harness_stop(struct server *s)
 {
     int status;
+    int unclean = 0;
     if (s->pid > 0) {
         kill(s->pid, SIGTERM);
         if (!wait_exit(s->pid, STOP_GRACE_MS, &status)) {
             fprintf(stderr, "server pid %d ignored SIGTERM for 5 s; killing it\n", (int)s->pid);
             kill_now(s);
+            unclean = 1;
+        } else if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+            /* A clean shutdown exits 0; anything else (a crash, a sanitizer
+             * report at exit) fails the test. */
+            unclean = 1;
         }
         s->pid = 0;
+    }
+    if (unclean && !failing) {
+        harness_print_logs(s);
+        untrack(s);
+        remove_dir(s);
+        harness_fail(__FILE__, __LINE__, "server on port %d did not shut down cleanly", s->port);
     }
     untrack(s);
     remove_dir(s);
