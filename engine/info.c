@@ -19,6 +19,7 @@
 #include "engine/client.h"
 #include "engine/config.h"
 #include "engine/keyspace.h"
+#include "engine/metrics.h"
 #include "engine/reply.h"
 #include "engine/server.h"
 #include "engine/util.h"
@@ -85,6 +86,13 @@ static uint64_t sum_worker(size_t offset)
 }
 
 #define SUM_WORKER(field) sum_worker(offsetof(struct worker_state, field))
+
+void info_totals(uint64_t *commands, uint64_t *net_in, uint64_t *net_out)
+{
+    *commands = SUM_WORKER(commands_processed);
+    *net_in = SUM_WORKER(net_input_bytes);
+    *net_out = SUM_WORKER(net_output_bytes);
+}
 
 static void info_server(struct info_text *t)
 {
@@ -214,11 +222,15 @@ static void info_stats(struct info_text *t)
     info_printf(t,
                 "total_connections_received:%llu\r\n"
                 "total_commands_processed:%llu\r\n"
-                "instantaneous_ops_per_sec:0\r\n"
+                "instantaneous_ops_per_sec:%lld\r\n"
                 "total_net_input_bytes:%llu\r\n"
                 "total_net_output_bytes:%llu\r\n"
                 "total_net_repl_input_bytes:0\r\n"
                 "total_net_repl_output_bytes:0\r\n"
+                "instantaneous_input_kbps:%.2f\r\n"
+                "instantaneous_output_kbps:%.2f\r\n"
+                "instantaneous_input_repl_kbps:0.00\r\n"
+                "instantaneous_output_repl_kbps:0.00\r\n"
                 "rejected_connections:%llu\r\n"
                 "sync_full:0\r\n"
                 "sync_partial_ok:0\r\n"
@@ -234,8 +246,10 @@ static void info_stats(struct info_text *t)
                 "total_error_replies:%llu\r\n",
                 (unsigned long long)atomic_load(&server.total_connections_received),
                 (unsigned long long)SUM_WORKER(commands_processed),
-                (unsigned long long)SUM_WORKER(net_input_bytes),
+                metrics_rate(METRIC_COMMANDS), (unsigned long long)SUM_WORKER(net_input_bytes),
                 (unsigned long long)SUM_WORKER(net_output_bytes),
+                (double)metrics_rate(METRIC_NET_INPUT) / 1024,
+                (double)metrics_rate(METRIC_NET_OUTPUT) / 1024,
                 (unsigned long long)atomic_load(&server.rejected_connections),
                 (unsigned long long)atomic_load(&keyspace.expired_keys),
                 (unsigned long long)SUM_WORKER(keyspace_hits),

@@ -6,9 +6,13 @@
 #ifndef TANDEM_ENGINE_INFO_H
 #define TANDEM_ENGINE_INFO_H
 
+#include <stdint.h>
+
 #include "engine/command.h"
 
 /* INFO [section ...]: replies with the text of the asked sections. */
 void info_command(struct cmdctx *ctx);
+/* Totals summed over the workers (for the instantaneous metrics). */
+void info_totals(uint64_t *commands, uint64_t *net_in, uint64_t *net_out);
 
 #endif

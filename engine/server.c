@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/utsname.h>
 #include <time.h>
 #include <unistd.h>
@@ -22,7 +23,9 @@
 #include "engine/client.h"
 #include "engine/config.h"
 #include "engine/keyspace.h"
+#include "engine/info.h"
 #include "engine/log.h"
+#include "engine/metrics.h"
 #include "engine/util.h"
 #include "io/loop.h"
 
@@ -79,13 +82,62 @@ static void worker_on_tick(struct io_worker *w)
     int64_t budget_us = (int64_t)period * 1000 * EXPIRE_CYCLE_PERCENT / 100;
     ks_active_expire(ws->index, server.nworkers, budget_us, now);
     ks_rehash_idle(ws->index, server.nworkers, REHASH_CRON_US);
-    if (ws->index == 0) mem_sample();
+    if (ws->index == 0) {
+        uint64_t totals[METRIC_COUNT];
+        info_totals(&totals[METRIC_COMMANDS], &totals[METRIC_NET_INPUT], &totals[METRIC_NET_OUTPUT]);
+        metrics_sample(totals, now);
+        mem_sample();
+    }
     ws->cron_last_ms = now;
 }
 
 static void worker_on_wake(struct io_worker *w)
 {
     client_worker_wake(w);
+}
+
+/* File descriptors kept for listeners, rings, eventfds and log files on top
+ * of one per client (Redis reserves 32). */
+#define RESERVED_FDS 32
+
+/* Raises RLIMIT_NOFILE to maxclients + RESERVED_FDS, or as high as the hard
+ * limit allows, lowering maxclients to fit when it can't (as redis-server
+ * does at start-up), so accepts never fail with EMFILE below maxclients. */
+static void adjust_open_files_limit(int nworkers)
+{
+    long long maxclients = config.maxclients;
+    rlim_t reserved = (rlim_t)RESERVED_FDS + (rlim_t)nworkers * (CONFIG_MAX_BIND + 4);
+    rlim_t want = (rlim_t)maxclients + reserved;
+    struct rlimit limit;
+    if (getrlimit(RLIMIT_NOFILE, &limit) != 0) return;
+    if (limit.rlim_cur >= want) return;
+    /* Ask for both limits first (a privileged process may raise the hard
+     * limit too), then settle for the hard limit. */
+    rlim_t best = want;
+    struct rlimit next = {.rlim_cur = want, .rlim_max = want};
+    int error = 0;
+    if (setrlimit(RLIMIT_NOFILE, &next) != 0) {
+        error = errno;
+        best = limit.rlim_max == RLIM_INFINITY ? want : limit.rlim_max;
+        if (best > want) best = want;
+        next.rlim_cur = best;
+        next.rlim_max = limit.rlim_max;
+        if (setrlimit(RLIMIT_NOFILE, &next) != 0) best = limit.rlim_cur;
+    }
+    if (best >= want) {
+        log_notice("Increased maximum number of open files to %llu (it was originally set to %llu).",
+                   (unsigned long long)best, (unsigned long long)limit.rlim_cur);
+        return;
+    }
+    long long fit = best > reserved ? (long long)(best - reserved) : 1;
+    __atomic_store_n(&config.maxclients, fit, __ATOMIC_RELAXED);
+    log_warning("You requested maxclients of %lld requiring at least %llu max file descriptors.",
+                maxclients, (unsigned long long)want);
+    log_warning("Server can't set maximum open files to %llu because of OS error: %s.",
+                (unsigned long long)want, strerror(error));
+    log_warning("Current maximum open files is %llu. maxclients has been reduced to %lld to "
+                "compensate for low ulimit. If you need higher maxclients increase 'ulimit -n'.",
+                (unsigned long long)best, fit);
 }
 
 static int resolve_workers(void)
@@ -189,6 +241,7 @@ int server_run(void)
     ks_init(config.databases);
 
     server.nworkers = resolve_workers();
+    adjust_open_files_limit(server.nworkers);
     server.workers = mem_calloc((size_t)server.nworkers, sizeof(struct worker_state));
     int *fds = NULL;
     int nlisten = io_listen((const char *const *)config.bind, config.bind_count, config.port,
