@@ -255,7 +255,7 @@ static void reply_command_info(struct outbuf *o, const struct command *cmd)
 static void reply_command_docs(struct outbuf *o, const struct command *cmd)
 {
     long long n = 1 + (cmd->summary != NULL) + (cmd->since != NULL) + (cmd->complexity != NULL) +
-                  (cmd->subcommands != NULL);
+                  (cmd->args != NULL) + (cmd->subcommands != NULL);
     reply_map(o, n);
     if (cmd->summary) {
         reply_bulk_cstr(o, "summary");
@@ -270,6 +270,10 @@ static void reply_command_docs(struct outbuf *o, const struct command *cmd)
     if (cmd->complexity) {
         reply_bulk_cstr(o, "complexity");
         reply_bulk_cstr(o, cmd->complexity);
+    }
+    if (cmd->args) {
+        reply_bulk_cstr(o, "arguments");
+        command_docs_reply_args(o, cmd->args);
     }
     if (cmd->subcommands) {
         reply_bulk_cstr(o, "subcommands");
@@ -505,42 +509,58 @@ static const struct command config_subcommands[] = {
     {.name = "get", .proc = config_get_command, .arity = -3,
      .flags = SERVER_ADMIN, .acl_categories = "@admin @slow @dangerous",
      .group = "server", .since = "2.0.0",
-     .summary = "Returns the effective values of configuration parameters.",
-     .complexity = "O(N) when N is the number of configuration parameters provided"},
+     .summary = "Get the values of configuration parameters",
+     .complexity = "O(N) when N is the number of configuration parameters provided",
+     .args = COMMAND_ARGS({.name = "parameter", .type = ARG_BLOCK, .flags = ARG_MULTIPLE,
+                           .args = COMMAND_ARGS({.name = "parameter", .type = ARG_STRING})})},
     {.name = "set", .proc = config_set_command, .arity = -4,
      .flags = SERVER_ADMIN, .acl_categories = "@admin @slow @dangerous",
      .group = "server", .since = "2.0.0",
-     .summary = "Sets configuration parameters in-flight.",
-     .complexity = "O(N) when N is the number of configuration parameters provided"},
+     .summary = "Set configuration parameters to the given values",
+     .complexity = "O(N) when N is the number of configuration parameters provided",
+     .args = COMMAND_ARGS(
+         {.name = "parameter_value", .type = ARG_BLOCK, .flags = ARG_MULTIPLE,
+          .args = COMMAND_ARGS({.name = "parameter", .type = ARG_STRING},
+                               {.name = "value", .type = ARG_STRING})})},
     {.name = "resetstat", .proc = config_resetstat_command, .arity = 2,
      .flags = SERVER_ADMIN, .acl_categories = "@admin @slow @dangerous",
-     .group = "server", .since = "2.0.0", .summary = "Resets the server's statistics.",
+     .group = "server", .since = "2.0.0", .summary = "Reset the stats returned by INFO",
      .complexity = "O(1)"},
     {.name = "help", .proc = config_help_command, .arity = 2, .flags = CMD_LOADING | CMD_STALE,
      .acl_categories = "@slow", .group = "server", .since = "5.0.0",
-     .summary = "Returns helpful text about the different subcommands.", .complexity = "O(1)"},
+     .summary = "Show helpful text about the different subcommands", .complexity = "O(1)"},
     {.name = NULL},
 };
 
 static const struct command command_subcommands[] = {
     {.name = "count", .proc = command_count_command, .arity = 2, .flags = CMD_LOADING | CMD_STALE,
      .acl_categories = "@slow @connection", .group = "server", .since = "2.8.13",
-     .summary = "Returns a count of commands.", .complexity = "O(1)"},
+     .summary = "Get total number of Redis commands", .complexity = "O(1)"},
     {.name = "info", .proc = command_info_command, .arity = -2, .flags = CMD_LOADING | CMD_STALE,
      .acl_categories = "@slow @connection", .group = "server", .since = "2.8.13",
-     .summary = "Returns information about one, multiple or all commands.",
-     .complexity = "O(N) where N is the number of commands to look up"},
+     .summary = "Get array of specific Redis command details, or all when no argument is given.",
+     .complexity = "O(N) where N is the number of commands to look up",
+     .args = COMMAND_ARGS(
+         {.name = "command-name", .type = ARG_STRING, .flags = ARG_OPTIONAL | ARG_MULTIPLE})},
     {.name = "docs", .proc = command_docs_command, .arity = -2, .flags = CMD_LOADING | CMD_STALE,
      .acl_categories = "@slow @connection", .group = "server", .since = "7.0.0",
-     .summary = "Returns documentary information about one, multiple or all commands.",
-     .complexity = "O(N) where N is the number of commands to look up"},
+     .summary = "Get array of specific Redis command documentation",
+     .complexity = "O(N) where N is the number of commands to look up",
+     .args = COMMAND_ARGS(
+         {.name = "command-name", .type = ARG_STRING, .flags = ARG_OPTIONAL | ARG_MULTIPLE})},
     {.name = "list", .proc = command_list_command, .arity = -2, .flags = CMD_LOADING | CMD_STALE,
      .acl_categories = "@slow @connection", .group = "server", .since = "7.0.0",
-     .summary = "Returns a list of command names.",
-     .complexity = "O(N) where N is the total number of Redis commands"},
+     .summary = "Get an array of Redis command names",
+     .complexity = "O(N) where N is the total number of Redis commands",
+     .args = COMMAND_ARGS(
+         {.name = "filterby", .type = ARG_ONEOF, .token = "FILTERBY", .flags = ARG_OPTIONAL,
+          .args = COMMAND_ARGS(
+              {.name = "module-name", .type = ARG_STRING, .token = "MODULE"},
+              {.name = "category", .type = ARG_STRING, .token = "ACLCAT"},
+              {.name = "pattern", .type = ARG_PATTERN, .token = "PATTERN"})})},
     {.name = "help", .proc = command_help_command, .arity = 2, .flags = CMD_LOADING | CMD_STALE,
      .acl_categories = "@slow @connection", .group = "server", .since = "5.0.0",
-     .summary = "Returns helpful text about the different subcommands.", .complexity = "O(1)"},
+     .summary = "Show helpful text about the different subcommands", .complexity = "O(1)"},
     {.name = NULL},
 };
 
@@ -548,30 +568,42 @@ const struct command server_commands[] = {
     {.name = "info", .proc = info_command, .arity = -1,
      .flags = CMD_LOADING | CMD_STALE | CMD_SENTINEL, .acl_categories = "@slow @dangerous",
      .group = "server", .since = "1.0.0",
-     .summary = "Returns information and statistics about the server.", .complexity = "O(1)"},
+     .summary = "Get information and statistics about the server", .complexity = "O(1)",
+     .args = COMMAND_ARGS(
+         {.name = "section", .type = ARG_STRING, .flags = ARG_OPTIONAL | ARG_MULTIPLE})},
     {.name = "config", .proc = NULL, .arity = -2, .flags = 0, .acl_categories = "@slow",
      .group = "server", .since = "2.0.0",
-     .summary = "A container for server configuration commands.",
+     .summary = "A container for server configuration commands",
      .complexity = "Depends on subcommand.", .subcommands = config_subcommands},
     {.name = "command", .proc = command_command, .arity = -1,
      .flags = CMD_LOADING | CMD_STALE | CMD_SENTINEL, .acl_categories = "@slow @connection",
      .group = "server", .since = "2.8.13",
-     .summary = "Returns detailed information about all commands.",
+     .summary = "Get array of Redis command details",
      .complexity = "O(N) where N is the total number of Redis commands",
      .subcommands = command_subcommands},
     {.name = "time", .proc = time_command, .arity = 1,
      .flags = CMD_LOADING | CMD_STALE | CMD_FAST, .acl_categories = "@fast",
-     .group = "server", .since = "2.6.0", .summary = "Returns the server time.",
+     .group = "server", .since = "2.6.0", .summary = "Return the current server time",
      .complexity = "O(1)"},
     {.name = "debug", .proc = debug_command, .arity = -2,
      .flags = SERVER_ADMIN | CMD_PROTECTED, .acl_categories = "@admin @slow @dangerous",
-     .group = "server", .since = "1.0.0", .summary = "A container for debugging commands.",
+     .group = "server", .since = "1.0.0", .summary = "A container for debugging commands",
      .complexity = "Depends on subcommand."},
     {.name = "shutdown", .proc = shutdown_command, .arity = -1,
      .flags = SERVER_ADMIN | CMD_NO_MULTI | CMD_SENTINEL | CMD_ALLOW_BUSY,
      .acl_categories = "@admin @slow @dangerous", .group = "server", .since = "1.0.0",
-     .summary = "Synchronously saves the database(s) to disk and shuts down the Redis server.",
+     .summary = "Synchronously save the dataset to disk and then shut down the server",
      .complexity = "O(N) when saving, where N is the total number of keys in all databases "
-                   "when saving data, otherwise O(1)"},
+                   "when saving data, otherwise O(1)",
+     .args = COMMAND_ARGS(
+         {.name = "nosave_save", .type = ARG_ONEOF, .flags = ARG_OPTIONAL,
+          .args = COMMAND_ARGS({.name = "nosave", .type = ARG_PURE_TOKEN, .token = "NOSAVE"},
+                               {.name = "save", .type = ARG_PURE_TOKEN, .token = "SAVE"})},
+         {.name = "now", .type = ARG_PURE_TOKEN, .token = "NOW", .since = "7.0.0",
+          .flags = ARG_OPTIONAL},
+         {.name = "force", .type = ARG_PURE_TOKEN, .token = "FORCE", .since = "7.0.0",
+          .flags = ARG_OPTIONAL},
+         {.name = "abort", .type = ARG_PURE_TOKEN, .token = "ABORT", .since = "7.0.0",
+          .flags = ARG_OPTIONAL})},
     {.name = NULL},
 };

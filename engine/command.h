@@ -12,6 +12,7 @@
 
 #include <stdint.h>
 
+#include "engine/command_docs.h"
 #include "engine/keyspace.h"
 #include "engine/resp.h"
 
@@ -57,8 +58,6 @@ struct cmdctx {
 
 typedef void (*command_proc)(struct cmdctx *ctx);
 
-struct command_arg_doc;
-
 struct command {
     const char *name; /* lowercase */
     command_proc proc;
@@ -70,6 +69,7 @@ struct command {
     const char *since;
     const char *summary;
     const char *complexity;
+    const struct command_arg_doc *args; /* COMMAND DOCS "arguments"; NULL: none */
     const char *key_flags;             /* key spec flags ("RW ACCESS"); derived when NULL */
     const struct command *subcommands; /* NULL-name terminated */
     const char *parent;                /* for subcommands: "config" */
