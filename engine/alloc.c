@@ -22,6 +22,14 @@
 
 static atomic_size_t peak;
 
+#ifdef TANDEM_JEMALLOC
+/* jemalloc reads this at start-up. The keyspace is a large, randomly
+ * accessed heap: backing it with transparent huge pages removes most TLB
+ * misses from lookups. Redis turns THP off because fork's copy-on-write
+ * would copy 2 MiB pages; tandem never forks, so it can take the win. */
+const char *malloc_conf = "thp:always,metadata_thp:auto";
+#endif
+
 static void mem_oom(size_t size)
 {
     fprintf(stderr, "Out Of Memory allocating %zu bytes!\n", size);
@@ -47,6 +55,14 @@ void *mem_realloc(void *p, size_t size)
     void *q = realloc(p, size ? size : 1);
     if (!q) mem_oom(size);
     return q;
+}
+
+void *mem_calloc_aligned(size_t align, size_t size)
+{
+    void *p = NULL;
+    if (posix_memalign(&p, align, size ? size : 1) != 0) mem_oom(size);
+    memset(p, 0, size);
+    return p;
 }
 
 void mem_free(void *p)

@@ -14,6 +14,9 @@ void *mem_alloc(size_t size);
 void *mem_calloc(size_t n, size_t size);
 void *mem_realloc(void *p, size_t size);
 void mem_free(void *p);
+/* Zeroed memory aligned to `align` (a power of two), e.g. per-thread
+ * structures that must not share a cache line. Freed with mem_free. */
+void *mem_calloc_aligned(size_t align, size_t size);
 char *mem_strdup(const char *s);
 char *mem_strndup(const char *s, size_t len);
 /* The usable size of an allocation (jemalloc's size class). */

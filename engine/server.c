@@ -242,7 +242,8 @@ int server_run(void)
 
     server.nworkers = resolve_workers();
     adjust_open_files_limit(server.nworkers);
-    server.workers = mem_calloc((size_t)server.nworkers, sizeof(struct worker_state));
+    server.workers =
+        mem_calloc_aligned(64, (size_t)server.nworkers * sizeof(struct worker_state));
     int *fds = NULL;
     int nlisten = io_listen((const char *const *)config.bind, config.bind_count, config.port,
                             config.tcp_backlog, server.nworkers, &fds, err, sizeof(err));

@@ -18,7 +18,9 @@
 
 struct client;
 
-/* Engine state of one worker thread. */
+/* Engine state of one worker thread. Cache-line aligned: each worker
+ * writes its counters on every command, so two workers must never share
+ * a line. */
 struct worker_state {
     int index;
     struct command_stats *cmdstats; /* command_count_all() entries */
@@ -29,7 +31,7 @@ struct worker_state {
     uint64_t keyspace_hits, keyspace_misses;
     uint64_t dirty; /* changes to the dataset (rdb_changes_since_last_save) */
     int64_t cron_last_ms;
-};
+} __attribute__((aligned(64)));
 
 struct server_state {
     char run_id[41];
