@@ -18,6 +18,7 @@
 #include "engine/alloc.h"
 #include "engine/command.h"
 #include "engine/config.h"
+#include "engine/keyspace.h"
 #include "engine/log.h"
 #include "engine/reply.h"
 #include "engine/server.h"
@@ -199,9 +200,21 @@ void client_on_close(void *state)
     mem_free(c);
 }
 
+/* While a pipelined command runs, the memory the next one will need (its
+ * first key's shard lock and bucket) is fetched: most commands name their
+ * first key right after the command name, and a wrong guess only costs a
+ * wasted prefetch. */
+static void client_prefetch_next(struct client *c, const char *next, size_t len)
+{
+    struct resp_arg key;
+    if (len < 16 || !resp_peek_arg(next, len, 1, &key)) return;
+    ks_prefetch(ks_db(c->db_id), ks_hash(key.ptr, key.len));
+}
+
 /* Parses and runs every whole command in buf; returns the bytes consumed
  * (the rest is the start of an incomplete command). */
-static size_t client_run_buffer(struct client *c, const char *buf, size_t len)
+static size_t client_run_buffer(struct client *c, const char *buf, size_t len,
+                                struct command_clock *clock)
 {
     size_t off = 0;
     c->qneed = 0;
@@ -222,7 +235,8 @@ static size_t client_run_buffer(struct client *c, const char *buf, size_t len)
             return len;
         }
         off += consumed;
-        if (c->parser.argc > 0) command_execute(c, c->parser.argc, c->parser.argv);
+        client_prefetch_next(c, buf + off, len - off);
+        if (c->parser.argc > 0) command_execute(c, c->parser.argc, c->parser.argv, clock);
     }
     return off;
 }
@@ -296,18 +310,20 @@ void client_on_data(void *state, const char *data, size_t len)
     if (c->flags & (CLIENT_CLOSE_AFTER_REPLY | CLIENT_CLOSED)) return;
     struct worker_state *ws = server_worker_self();
     stat_add(&ws->net_input_bytes, len);
-    int64_t now = util_ms_now();
+    struct command_clock clock;
+    command_clock_start(&clock);
+    int64_t now = clock.wall_ms_base;
     __atomic_store_n(&c->last_interaction_ms, now, __ATOMIC_RELAXED);
     size_t pending_before = c->out->pending;
 
     if (c->qlen == 0) {
-        size_t used = client_run_buffer(c, data, len);
+        size_t used = client_run_buffer(c, data, len, &clock);
         if (used < len && !(c->flags & (CLIENT_CLOSE_AFTER_REPLY | CLIENT_CLOSED)))
             qbuf_append(c, data + used, len - used);
     } else {
         qbuf_append(c, data, len);
         if (c->qlen >= c->qneed) {
-            size_t used = client_run_buffer(c, c->qbuf, c->qlen);
+            size_t used = client_run_buffer(c, c->qbuf, c->qlen, &clock);
             if (used > 0) {
                 memmove(c->qbuf, c->qbuf + used, c->qlen - used);
                 c->qlen -= used;

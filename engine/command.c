@@ -247,16 +247,21 @@ static int cmp_unsigned(const void *a, const void *b)
 }
 
 /* Shards of the command's keys, sorted and without duplicates. */
-static int command_key_shards(const struct command *cmd, int argc, const struct resp_arg *argv,
-                              unsigned *shards, int max)
+static int command_key_shards(const struct command *cmd, struct db *db, int argc,
+                              const struct resp_arg *argv, unsigned *shards, int max)
 {
     if (cmd->first_key <= 0 || cmd->first_key >= argc) return 0;
     int last = cmd->last_key < 0 ? argc + cmd->last_key : cmd->last_key;
     if (last >= argc) last = argc - 1;
     int step = cmd->key_step > 0 ? cmd->key_step : 1;
     int n = 0;
-    for (int i = cmd->first_key; i <= last && n < max; i += step)
-        shards[n++] = ks_shard_of(argv[i].ptr, argv[i].len);
+    for (int i = cmd->first_key; i <= last && n < max; i += step) {
+        uint64_t hash = ks_hash(argv[i].ptr, argv[i].len);
+        /* Start fetching the lock and the bucket now: they arrive while the
+         * remaining keys are hashed and the locks are taken. */
+        ks_prefetch(db, hash);
+        shards[n++] = ks_shard_of_hash(hash);
+    }
     if (n > 1) {
         qsort(shards, (size_t)n, sizeof(unsigned), cmp_unsigned);
         int u = 1;
@@ -284,7 +289,7 @@ static void command_run_locked(struct cmdctx *ctx)
     }
     unsigned shards[KS_SHARDS];
     int n = (cmd->flags & CMD_LOCK_DB) ? -1
-                                         : command_key_shards(cmd, ctx->argc, ctx->argv, shards,
+                                         : command_key_shards(cmd, ctx->db, ctx->argc, ctx->argv, shards,
                                                               KS_SHARDS);
     if (n < 0 || n >= (int)KS_SHARDS) {
         ks_lock_all(ctx->db);
@@ -337,7 +342,14 @@ static int protected_command_allowed(const struct client *c)
     return setting == PROTECTED_ACTION_YES || (setting == PROTECTED_ACTION_LOCAL && c->is_local);
 }
 
-void command_execute(struct client *c, int argc, const struct resp_arg *argv)
+void command_clock_start(struct command_clock *clock)
+{
+    clock->mono_base_us = clock->mono_now_us = util_monotonic_us();
+    clock->wall_ms_base = util_ms_now();
+}
+
+void command_execute(struct client *c, int argc, const struct resp_arg *argv,
+                     struct command_clock *clock)
 {
     struct worker_state *ws = server_worker_self();
     struct outbuf *out = c->out;
@@ -385,14 +397,15 @@ void command_execute(struct client *c, int argc, const struct resp_arg *argv)
         .argc = argc,
         .argv = argv,
         .db = ks_db(c->db_id),
-        .now_ms = util_ms_now(),
+        .now_ms = clock->wall_ms_base + (clock->mono_now_us - clock->mono_base_us) / 1000,
         .cmd = cmd,
         .ws = ws,
     };
     struct reply_mark mark = reply_mark_take(out);
-    int64_t start = util_monotonic_us();
+    int64_t start = clock->mono_now_us;
     command_run_locked(&ctx);
-    int64_t elapsed = util_monotonic_us() - start;
+    clock->mono_now_us = util_monotonic_us();
+    int64_t elapsed = clock->mono_now_us - start;
 
     struct command_stats *st = &ws->cmdstats[cmd->id];
     stat_add(&st->calls, 1);

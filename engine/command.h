@@ -103,8 +103,21 @@ void command_foreach(void (*fn)(void *ctx, const struct command *cmd), void *ctx
 /* Full name as Redis prints it: "get", "config|get". */
 void command_fullname(const struct command *cmd, char *buf, size_t size);
 
+/* The clock of a run of commands: one wall-clock reading per run, then one
+ * monotonic reading per command (its end is the next command's start), so
+ * a pipeline pays a single clock read per command for both the command's
+ * time (expiry decisions) and its duration (INFO commandstats). */
+struct command_clock {
+    int64_t wall_ms_base;  /* wall clock at mono_base_us */
+    int64_t mono_base_us;
+    int64_t mono_now_us;   /* start of the next command */
+};
+
+void command_clock_start(struct command_clock *clock);
+
 /* Runs one parsed command for the client (argc > 0). */
-void command_execute(struct client *c, int argc, const struct resp_arg *argv);
+void command_execute(struct client *c, int argc, const struct resp_arg *argv,
+                     struct command_clock *clock);
 
 /* Key lookups for commands (the shard is locked by dispatch). A read
  * lookup counts INFO's keyspace_hits / keyspace_misses as Redis's

@@ -151,6 +151,13 @@ static int entry_expired(const struct shard *sh, const struct entry *e, int64_t 
     return e->vslot != KS_NO_EXPIRE && sh->vkeys[e->vslot].expire_ms < now_ms;
 }
 
+void ks_prefetch(struct db *db, uint64_t hash)
+{
+    struct shard *sh = &db->shards[ks_shard_of_hash(hash)];
+    __builtin_prefetch(&sh->lock, 1);
+    table_prefetch(&sh->table, hash);
+}
+
 struct entry *ks_find(struct db *db, const char *key, size_t len, int64_t now_ms)
 {
     uint64_t h = ks_hash(key, len);
@@ -303,9 +310,7 @@ void ks_flush_shard(struct db *db, unsigned shard)
 
 void ks_swap_shards(struct shard *a, struct shard *b)
 {
-    struct table t = a->table;
-    a->table = b->table;
-    b->table = t;
+    table_swap(&a->table, &b->table);
     struct volatile_key *vk = a->vkeys;
     a->vkeys = b->vkeys;
     b->vkeys = vk;

@@ -63,6 +63,10 @@ struct table {
     uint64_t mask[2]; /* size - 1; size is a power of two (0 buckets: NULL) */
     uint64_t used[2];
     int64_t rehash_index; /* next bucket of buckets[0] to move, -1 when idle */
+    /* buckets[0] and mask[0] published with atomic stores for
+     * ks_prefetch, which reads them without the shard lock. */
+    struct entry **hint_buckets;
+    uint64_t hint_mask;
 };
 
 struct shard {
@@ -118,6 +122,11 @@ void ks_unlock(struct db *db, unsigned shard);
 /* Locks / unlocks every shard of db (ascending). */
 void ks_lock_all(struct db *db);
 void ks_unlock_all(struct db *db);
+
+/* No lock: hints the CPU to fetch the shard's lock and the bucket a key
+ * with this hash lives in, so that the lookup after locking does not wait
+ * for memory. Never faults, whatever happens to the table meanwhile. */
+void ks_prefetch(struct db *db, uint64_t hash);
 
 /* Looks a key up; an expired key is deleted and NULL returned (lazy expiry).
  * now_ms is the command's time. Updates the entry's access clock. */

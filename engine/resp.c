@@ -512,3 +512,35 @@ enum resp_status resp_parse(struct resp_parser *p, const char *buf, size_t len, 
     if (p->state == RESP_STATE_INLINE) return resp_parse_inline(p, buf, len, consumed, need);
     return resp_parse_multibulk(p, buf, len, consumed, need);
 }
+
+/* Reads "<prefix><digits>\r\n" at buf[*pos]; returns the number or -1. */
+static long long resp_peek_header(const char *buf, size_t len, size_t *pos, char prefix)
+{
+    size_t i = *pos;
+    if (i >= len || buf[i] != prefix) return -1;
+    long long v = 0;
+    int digits = 0;
+    for (i++; i < len && buf[i] >= '0' && buf[i] <= '9' && digits < 18; i++, digits++)
+        v = v * 10 + (buf[i] - '0');
+    if (digits == 0 || i + 1 >= len || buf[i] != '\r' || buf[i + 1] != '\n') return -1;
+    *pos = i + 2;
+    return v;
+}
+
+int resp_peek_arg(const char *buf, size_t len, int index, struct resp_arg *out)
+{
+    size_t pos = 0;
+    long long count = resp_peek_header(buf, len, &pos, '*');
+    if (count <= index) return 0;
+    for (int i = 0; i <= index; i++) {
+        long long n = resp_peek_header(buf, len, &pos, '$');
+        if (n < 0 || (size_t)n > len - pos) return 0;
+        if (i == index) {
+            out->ptr = buf + pos;
+            out->len = (size_t)n;
+            return 1;
+        }
+        pos += (size_t)n + 2;
+    }
+    return 0;
+}

@@ -109,6 +109,14 @@ void resp_parser_reset(struct resp_parser *p);
 enum resp_status resp_parse(struct resp_parser *p, const char *buf, size_t len, size_t *consumed,
                             size_t *need);
 
+/*
+ * Peeks at the multibulk command starting at buf without parsing it: if its
+ * argument number `index` (0 = the command name) lies whole in buf[0..len),
+ * points out at it and returns 1, else returns 0. Validates only what it
+ * reads; used for prefetch hints, never for running a command.
+ */
+int resp_peek_arg(const char *buf, size_t len, int index, struct resp_arg *out);
+
 /* True when the parser is in the middle of a command. */
 int resp_parser_partial(const struct resp_parser *p);
 

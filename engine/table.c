@@ -14,10 +14,48 @@
 
 #define TABLE_MIN_SIZE 4
 
+/* Publishes the live bucket array for lock-free prefetching. */
+static void table_publish(struct table *t)
+{
+    __atomic_store_n(&t->hint_buckets, t->buckets[0], __ATOMIC_RELAXED);
+    __atomic_store_n(&t->hint_mask, t->mask[0], __ATOMIC_RELAXED);
+}
+
 void table_init(struct table *t)
 {
-    memset(t, 0, sizeof(*t));
+    for (int i = 0; i < 2; i++) {
+        t->buckets[i] = NULL;
+        t->mask[i] = 0;
+        t->used[i] = 0;
+    }
     t->rehash_index = -1;
+    table_publish(t);
+}
+
+void table_swap(struct table *a, struct table *b)
+{
+    for (int i = 0; i < 2; i++) {
+        struct entry **buckets = a->buckets[i];
+        uint64_t mask = a->mask[i], used = a->used[i];
+        a->buckets[i] = b->buckets[i];
+        a->mask[i] = b->mask[i];
+        a->used[i] = b->used[i];
+        b->buckets[i] = buckets;
+        b->mask[i] = mask;
+        b->used[i] = used;
+    }
+    int64_t rehash = a->rehash_index;
+    a->rehash_index = b->rehash_index;
+    b->rehash_index = rehash;
+    table_publish(a);
+    table_publish(b);
+}
+
+void table_prefetch(const struct table *t, uint64_t hash)
+{
+    struct entry **buckets = __atomic_load_n(&t->hint_buckets, __ATOMIC_RELAXED);
+    uint64_t mask = __atomic_load_n(&t->hint_mask, __ATOMIC_RELAXED);
+    if (buckets) __builtin_prefetch(&buckets[hash & mask]);
 }
 
 void table_release(struct table *t)
@@ -69,6 +107,7 @@ static void table_finish_resize(struct table *t)
     t->mask[1] = 0;
     t->used[1] = 0;
     t->rehash_index = -1;
+    table_publish(t);
 }
 
 /* Skips at most 10*n empty buckets, as Redis's dictRehash, so one step is
@@ -100,6 +139,7 @@ static void table_start_resize(struct table *t, uint64_t size)
     if (!t->buckets[0]) {
         t->buckets[0] = b;
         t->mask[0] = size - 1;
+        table_publish(t);
         return;
     }
     t->buckets[1] = b;

@@ -19,6 +19,10 @@ void table_init(struct table *t);
 /* Frees the bucket arrays (not the entries). */
 void table_release(struct table *t);
 uint64_t table_size(const struct table *t);
+/* Exchanges the contents of two tables (SWAPDB). */
+void table_swap(struct table *a, struct table *b);
+/* No lock needed: prefetches the bucket for hash (see ks_prefetch). */
+void table_prefetch(const struct table *t, uint64_t hash);
 
 /* hash must be ks_hash(key, len). */
 struct entry *table_find(struct table *t, uint64_t hash, const char *key, size_t len);

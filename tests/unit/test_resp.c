@@ -654,6 +654,35 @@ static uint64_t fuzz_parse_pieces(struct resp_parser *p, struct fuzz_rng *r, con
     return h;
 }
 
+/* resp_peek_arg finds an argument of the next command without parsing it,
+ * and declines whenever the argument is not whole in the buffer. */
+START_TEST(test_peek_arg)
+{
+    const char cmd[] = "*3\r\n$3\r\nSET\r\n$5\r\nkey:1\r\n$1\r\nv\r\n";
+    size_t n = sizeof(cmd) - 1;
+    struct resp_arg a;
+    ck_assert_int_eq(resp_peek_arg(cmd, n, 0, &a), 1);
+    ck_assert_int_eq((int)a.len, 3);
+    ck_assert(memcmp(a.ptr, "SET", 3) == 0);
+    ck_assert_int_eq(resp_peek_arg(cmd, n, 1, &a), 1);
+    ck_assert_int_eq((int)a.len, 5);
+    ck_assert(memcmp(a.ptr, "key:1", 5) == 0);
+    ck_assert_int_eq(resp_peek_arg(cmd, n, 2, &a), 1);
+    ck_assert_int_eq(resp_peek_arg(cmd, n, 3, &a), 0); /* only 3 arguments */
+    /* Every cut before the key's last byte declines; none reads past len. */
+    for (size_t cut = 0; cut < n; cut++) {
+        char *copy = malloc(cut ? cut : 1);
+        memcpy(copy, cmd, cut);
+        int found = resp_peek_arg(copy, cut, 1, &a);
+        ck_assert_int_eq(found, cut >= 22); /* "*3 $3 SET $5" is 17 bytes, the key 5 */
+        free(copy);
+    }
+    ck_assert_int_eq(resp_peek_arg("PING\r\n", 6, 1, &a), 0);       /* inline */
+    ck_assert_int_eq(resp_peek_arg("*2\r\n$x\r\n", 10, 1, &a), 0); /* malformed */
+    ck_assert_int_eq(resp_peek_arg("*2\r\n$999\r\nab", 14, 0, &a), 0);
+}
+END_TEST
+
 START_TEST(test_fuzz_random_input)
 {
     enum { FUZZ_ITERATIONS = 200000, FUZZ_MAX_INPUT = 400 };
@@ -693,6 +722,7 @@ static Suite *resp_suite(void)
     tcase_add_test(basic, test_missing_crlf_after_payload);
     tcase_add_test(basic, test_empty_lines_and_empty_multibulk);
     tcase_add_test(basic, test_arrays_reused);
+    tcase_add_test(basic, test_peek_arg);
     suite_add_tcase(s, basic);
     TCase *big = tcase_create("big");
     tcase_set_timeout(big, 120);
