@@ -386,8 +386,9 @@ int client_format_info(struct client *c, char *buf, size_t size, int64_t now_ms)
         "oll=0 omem=%llu tot-mem=%llu events=r cmd=%s user=default redir=-1 resp=%d",
         (unsigned long long)c->id, c->addr, c->laddr, c->fd, c->name ? c->name : "",
         (long long)((now_ms - c->ctime_ms) / 1000), (long long)((now_ms - last_io) / 1000),
-        (flags & CLIENT_CLOSE_AFTER_REPLY) ? "c" : "N", __atomic_load_n(&c->db_id, __ATOMIC_RELAXED),
-        (unsigned long long)qlen, (unsigned long long)__atomic_load_n(&c->qbuf_free_pub, __ATOMIC_RELAXED), 16384,
+        (flags & CLIENT_CLOSE_AFTER_REPLY) ? "c" : "N",
+        __atomic_load_n(&c->db_id, __ATOMIC_RELAXED), (unsigned long long)qlen,
+        (unsigned long long)__atomic_load_n(&c->qbuf_free_pub, __ATOMIC_RELAXED), 16384,
         (unsigned long long)olen, (unsigned long long)omem,
         (unsigned long long)(omem + qlen + sizeof(*c)), cmdname, c->resp);
 }

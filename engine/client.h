@@ -36,7 +36,7 @@ struct client {
     int fd;
     uint32_t flags;
     int authenticated;
-    int resp; /* protocol version: 2 */
+    int resp;     /* protocol version: 2 */
     int is_local; /* connected from the loopback interface */
     char addr[64];
     char laddr[64];
@@ -67,7 +67,8 @@ struct client {
 extern pthread_mutex_t registry_lock;
 
 /* io_handler callbacks (engine/server.c wires them). */
-void *client_on_open(struct io_worker *w, struct io_conn *conn, const struct sockaddr_storage *peer);
+void *client_on_open(struct io_worker *w, struct io_conn *conn,
+                     const struct sockaddr_storage *peer);
 void client_on_data(void *state, const char *data, size_t len);
 void client_on_close(void *state);
 

@@ -13,7 +13,8 @@
  * Like Redis, KEYS is therefore not a point-in-time view across shards.
  *
  * Expiry: ctx->now_ms is the command's time; a key whose expire time is
- * < now is absent (it lives through its expire millisecond, as in Redis). Expire times are absolute unix milliseconds.
+ * < now is absent (it lives through its expire millisecond, as in Redis). Expire times are absolute
+ * unix milliseconds.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -51,7 +52,6 @@ enum expire_option {
  * shard emptied meanwhile, so it can never spin; every such draw deletes
  * the expired key it found, so a retry is unlikely to hit it again. */
 #define RANDOMKEY_TRIES 1024
-
 
 /* True when e is logically gone at now_ms but still in its table (the
  * walks below see entries without going through ks_find). */

@@ -48,7 +48,6 @@ enum option_owner { OPTIONS_OF_SET, OPTIONS_OF_GETEX };
 /* How a SET variant answers: SET and SETEX with +OK / nil, SETNX with 1 / 0. */
 enum set_reply { SET_REPLY_OK, SET_REPLY_INT };
 
-
 /* Replies WRONGTYPE when e holds something other than a string; returns -1
  * then, so callers can stop. A missing key is fine. */
 static int string_check_type(struct cmdctx *ctx, const struct entry *e)
@@ -445,7 +444,6 @@ static int string_to_ld(const struct entry *e, long double *out)
     const char *p = string_bytes(e, buf, &len);
     return util_str_to_ld(p, len, out) ? 0 : -1;
 }
-
 
 /* INCRBYFLOAT key increment: long double arithmetic, the result printed
  * as Redis's ld2string in human mode; the TTL is kept. */

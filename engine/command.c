@@ -194,7 +194,8 @@ void reply_help(struct cmdctx *ctx, const char *const *lines)
     size_t i = 0;
     for (; name[i] && i < 64; i++)
         header[i] = (char)(name[i] >= 'a' && name[i] <= 'z' ? name[i] - 32 : name[i]);
-    snprintf(header + i, sizeof(header) - i, " <subcommand> [<arg> [value] [opt] ...]. Subcommands are:");
+    snprintf(header + i, sizeof(header) - i,
+             " <subcommand> [<arg> [value] [opt] ...]. Subcommands are:");
     long long n = 0;
     while (lines[n]) n++;
     reply_array(ctx->out, n + 3);
@@ -218,8 +219,8 @@ static void reply_unknown_command(struct outbuf *out, int argc, const struct res
         used += (size_t)w;
     }
     int nlen = (int)(argv[0].len > 128 ? 128 : argv[0].len);
-    reply_errorf(out, "ERR unknown command '%.*s', with args beginning with: %s", nlen,
-                 argv[0].ptr, args);
+    reply_errorf(out, "ERR unknown command '%.*s', with args beginning with: %s", nlen, argv[0].ptr,
+                 args);
 }
 
 static void reply_unknown_subcommand_of(struct outbuf *out, const struct command *cmd,
@@ -228,8 +229,8 @@ static void reply_unknown_subcommand_of(struct outbuf *out, const struct command
     char upper[64];
     size_t i = 0;
     for (; cmd->name[i] && i < sizeof(upper) - 1; i++)
-        upper[i] = (char)(cmd->name[i] >= 'a' && cmd->name[i] <= 'z' ? cmd->name[i] - 32
-                                                                     : cmd->name[i]);
+        upper[i] =
+            (char)(cmd->name[i] >= 'a' && cmd->name[i] <= 'z' ? cmd->name[i] - 32 : cmd->name[i]);
     upper[i] = '\0';
     int n = (int)(sub->len > 128 ? 128 : sub->len);
     reply_errorf(out, "ERR unknown subcommand '%.*s'. Try %s HELP.", n, sub->ptr, upper);
@@ -288,9 +289,9 @@ static void command_run_locked(struct cmdctx *ctx)
         return;
     }
     unsigned shards[KS_SHARDS];
-    int n = (cmd->flags & CMD_LOCK_DB) ? -1
-                                         : command_key_shards(cmd, ctx->db, ctx->argc, ctx->argv, shards,
-                                                              KS_SHARDS);
+    int n = (cmd->flags & CMD_LOCK_DB)
+                ? -1
+                : command_key_shards(cmd, ctx->db, ctx->argc, ctx->argv, shards, KS_SHARDS);
     if (n < 0 || n >= (int)KS_SHARDS) {
         ks_lock_all(ctx->db);
         cmd->proc(ctx);

@@ -30,16 +30,16 @@ enum command_flag {
     CMD_LOADING = 1 << 6,
     CMD_STALE = 1 << 7,
     CMD_FAST = 1 << 8,
-    CMD_NO_AUTH = 1 << 9,     /* allowed before AUTH */
-    CMD_LOCK_DB = 1 << 10,    /* locks every shard of the current db */
-    CMD_LOCK_ALL = 1 << 11,   /* locks every shard of every db */
+    CMD_NO_AUTH = 1 << 9,   /* allowed before AUTH */
+    CMD_LOCK_DB = 1 << 10,  /* locks every shard of the current db */
+    CMD_LOCK_ALL = 1 << 11, /* locks every shard of every db */
     CMD_SKIP_MONITOR = 1 << 12,
     CMD_ALLOW_BUSY = 1 << 13,
     CMD_SENTINEL = 1 << 14,
     CMD_NO_MULTI = 1 << 15,
     CMD_KEYS_ODD = 1 << 16, /* keys are every other arg (MSET): step 2 */
     CMD_MAY_REPLICATE = 1 << 17,
-    CMD_NO_LOCK = 1 << 18,  /* command locks what it needs itself (SCAN, KEYS) */
+    CMD_NO_LOCK = 1 << 18,   /* command locks what it needs itself (SCAN, KEYS) */
     CMD_PROTECTED = 1 << 19, /* DEBUG: allowed per enable-debug-command */
 };
 
@@ -61,7 +61,7 @@ typedef void (*command_proc)(struct cmdctx *ctx);
 struct command {
     const char *name; /* lowercase */
     command_proc proc;
-    int arity;        /* n: exactly n args; -n: at least n (the name counts) */
+    int arity; /* n: exactly n args; -n: at least n (the name counts) */
     uint32_t flags;
     int first_key, last_key, key_step; /* legacy key spec; last -1 = last arg */
     const char *acl_categories;        /* "@write @string @slow" */
@@ -70,10 +70,10 @@ struct command {
     const char *summary;
     const char *complexity;
     const struct command_arg_doc *args; /* COMMAND DOCS "arguments"; NULL: none */
-    const char *key_flags;             /* key spec flags ("RW ACCESS"); derived when NULL */
-    const struct command *subcommands; /* NULL-name terminated */
-    const char *parent;                /* for subcommands: "config" */
-    int id;                            /* index into statistics arrays */
+    const char *key_flags;              /* key spec flags ("RW ACCESS"); derived when NULL */
+    const struct command *subcommands;  /* NULL-name terminated */
+    const char *parent;                 /* for subcommands: "config" */
+    int id;                             /* index into statistics arrays */
 };
 
 /* Per-command counters, one array per worker (written only by its worker),
@@ -108,9 +108,9 @@ void command_fullname(const struct command *cmd, char *buf, size_t size);
  * a pipeline pays a single clock read per command for both the command's
  * time (expiry decisions) and its duration (INFO commandstats). */
 struct command_clock {
-    int64_t wall_ms_base;  /* wall clock at mono_base_us */
+    int64_t wall_ms_base; /* wall clock at mono_base_us */
     int64_t mono_base_us;
-    int64_t mono_now_us;   /* start of the next command */
+    int64_t mono_now_us; /* start of the next command */
 };
 
 void command_clock_start(struct command_clock *clock);

@@ -879,8 +879,8 @@ static const struct directive directives[] = {
     BOOL_DIRECTIVE("appendonly", 0, appendonly, "no", NULL),
     ENUM_DIRECTIVE("enable-protected-configs", IMMUTABLE, enable_protected_configs,
                    protected_action_names, "no", NULL),
-    ENUM_DIRECTIVE("enable-debug-command", IMMUTABLE, enable_debug_command,
-                   protected_action_names, "no", NULL),
+    ENUM_DIRECTIVE("enable-debug-command", IMMUTABLE, enable_debug_command, protected_action_names,
+                   "no", NULL),
 };
 
 #define DIRECTIVE_COUNT ((int)(sizeof(directives) / sizeof(directives[0])))

@@ -133,9 +133,8 @@ static void info_server(struct info_text *t)
                 REDIS_COMPAT_VERSION, TANDEM_VERSION, name.sysname, name.release, name.machine,
                 (int)(sizeof(long) * 8), __GNUC__, __GNUC_MINOR__, __GNUC_PATCHLEVEL__,
                 (int)getpid(), server.run_id, config.port, (long long)now_us, uptime,
-                uptime / 86400, CONFIG_READ(hz), CONFIG_READ(hz),
-                ks_lru_clock() & ((1u << 24) - 1), server.executable, config_file,
-                server.nworkers);
+                uptime / 86400, CONFIG_READ(hz), CONFIG_READ(hz), ks_lru_clock() & ((1u << 24) - 1),
+                server.executable, config_file, server.nworkers);
 }
 
 static void info_clients(struct info_text *t)
@@ -191,11 +190,11 @@ static void info_memory(struct info_text *t)
                 "mem_replication_backlog:0\r\n"
                 "mem_clients_slaves:0\r\n"
                 "mem_allocator:%s\r\n",
-                used, h_used, rss, h_rss, peak, h_peak, peak ? 100.0 * (double)used / (double)peak : 0,
-                allocated, active, resident, system, h_system,
-                allocated ? (double)active / (double)allocated : 0,
-                active ? (double)resident / (double)active : 0, frag,
-                (ssize_t)rss - (ssize_t)used, mem_allocator_name());
+                used, h_used, rss, h_rss, peak, h_peak,
+                peak ? 100.0 * (double)used / (double)peak : 0, allocated, active, resident, system,
+                h_system, allocated ? (double)active / (double)allocated : 0,
+                active ? (double)resident / (double)active : 0, frag, (ssize_t)rss - (ssize_t)used,
+                mem_allocator_name());
 }
 
 static void info_persistence(struct info_text *t)
@@ -212,8 +211,7 @@ static void info_persistence(struct info_text *t)
                 "aof_enabled:0\r\n"
                 "aof_rewrite_in_progress:0\r\n"
                 "aof_last_write_status:ok\r\n",
-                (unsigned long long)SUM_WORKER(dirty),
-                (long long)(server.start_time_ms / 1000));
+                (unsigned long long)SUM_WORKER(dirty), (long long)(server.start_time_ms / 1000));
 }
 
 static void info_stats(struct info_text *t)
@@ -245,8 +243,8 @@ static void info_stats(struct info_text *t)
                 "total_forks:0\r\n"
                 "total_error_replies:%llu\r\n",
                 (unsigned long long)atomic_load(&server.total_connections_received),
-                (unsigned long long)SUM_WORKER(commands_processed),
-                metrics_rate(METRIC_COMMANDS), (unsigned long long)SUM_WORKER(net_input_bytes),
+                (unsigned long long)SUM_WORKER(commands_processed), metrics_rate(METRIC_COMMANDS),
+                (unsigned long long)SUM_WORKER(net_input_bytes),
                 (unsigned long long)SUM_WORKER(net_output_bytes),
                 (double)metrics_rate(METRIC_NET_INPUT) / 1024,
                 (double)metrics_rate(METRIC_NET_OUTPUT) / 1024,
@@ -286,10 +284,10 @@ static void info_cpu(struct info_text *t)
                 "used_cpu_user:%ld.%06ld\r\n"
                 "used_cpu_sys_children:%ld.%06ld\r\n"
                 "used_cpu_user_children:%ld.%06ld\r\n",
-                (long)self.ru_stime.tv_sec, (long)self.ru_stime.tv_usec,
-                (long)self.ru_utime.tv_sec, (long)self.ru_utime.tv_usec,
-                (long)children.ru_stime.tv_sec, (long)children.ru_stime.tv_usec,
-                (long)children.ru_utime.tv_sec, (long)children.ru_utime.tv_usec);
+                (long)self.ru_stime.tv_sec, (long)self.ru_stime.tv_usec, (long)self.ru_utime.tv_sec,
+                (long)self.ru_utime.tv_usec, (long)children.ru_stime.tv_sec,
+                (long)children.ru_stime.tv_usec, (long)children.ru_utime.tv_sec,
+                (long)children.ru_utime.tv_usec);
 }
 
 static void info_cluster(struct info_text *t)
@@ -331,9 +329,8 @@ static void info_keyspace(struct info_text *t)
         struct db *db = ks_db(d);
         uint64_t keys = ks_db_size(db);
         if (keys == 0) continue;
-        info_printf(t, "db%d:keys=%llu,expires=%llu,avg_ttl=%lld\r\n", d,
-                    (unsigned long long)keys, (unsigned long long)ks_db_expires(db),
-                    (long long)atomic_load(&db->avg_ttl));
+        info_printf(t, "db%d:keys=%llu,expires=%llu,avg_ttl=%lld\r\n", d, (unsigned long long)keys,
+                    (unsigned long long)ks_db_expires(db), (long long)atomic_load(&db->avg_ttl));
     }
 }
 
@@ -344,11 +341,11 @@ struct info_section_def {
 };
 
 static const struct info_section_def sections[] = {
-    {"server", info_server, 1},         {"clients", info_clients, 1},
-    {"memory", info_memory, 1},         {"persistence", info_persistence, 1},
-    {"stats", info_stats, 1},           {"replication", info_replication, 1},
-    {"cpu", info_cpu, 1},               {"commandstats", info_commandstats, 0},
-    {"cluster", info_cluster, 1},       {"keyspace", info_keyspace, 1},
+    {"server", info_server, 1},   {"clients", info_clients, 1},
+    {"memory", info_memory, 1},   {"persistence", info_persistence, 1},
+    {"stats", info_stats, 1},     {"replication", info_replication, 1},
+    {"cpu", info_cpu, 1},         {"commandstats", info_commandstats, 0},
+    {"cluster", info_cluster, 1}, {"keyspace", info_keyspace, 1},
 };
 #define NSECTIONS (sizeof(sections) / sizeof(sections[0]))
 

@@ -10,17 +10,16 @@
 
 static void usage(void)
 {
-    fprintf(stderr,
-            "Usage: ./tandem-server [/path/to/tandem.conf] [options] [-]\n"
-            "       ./tandem-server - (read config from stdin)\n"
-            "       ./tandem-server -v or --version\n"
-            "       ./tandem-server -h or --help\n\n"
-            "Examples:\n"
-            "       ./tandem-server (run the server with default config)\n"
-            "       ./tandem-server /etc/tandem/6379.conf\n"
-            "       ./tandem-server --port 7777\n"
-            "       ./tandem-server --port 7777 --replicaof 127.0.0.1 8888\n"
-            "       ./tandem-server /etc/mytandem.conf --loglevel verbose\n");
+    fprintf(stderr, "Usage: ./tandem-server [/path/to/tandem.conf] [options] [-]\n"
+                    "       ./tandem-server - (read config from stdin)\n"
+                    "       ./tandem-server -v or --version\n"
+                    "       ./tandem-server -h or --help\n\n"
+                    "Examples:\n"
+                    "       ./tandem-server (run the server with default config)\n"
+                    "       ./tandem-server /etc/tandem/6379.conf\n"
+                    "       ./tandem-server --port 7777\n"
+                    "       ./tandem-server --port 7777 --replicaof 127.0.0.1 8888\n"
+                    "       ./tandem-server /etc/mytandem.conf --loglevel verbose\n");
 }
 
 int main(int argc, char **argv)

@@ -13,7 +13,8 @@
 
 #include "engine/util.h"
 
-const char *const ERR_WRONGTYPE = "WRONGTYPE Operation against a key holding the wrong kind of value";
+const char *const ERR_WRONGTYPE =
+    "WRONGTYPE Operation against a key holding the wrong kind of value";
 const char *const ERR_SYNTAX = "ERR syntax error";
 const char *const ERR_NOT_INTEGER = "ERR value is not an integer or out of range";
 const char *const ERR_NOT_FLOAT = "ERR value is not a valid float";

@@ -398,7 +398,8 @@ static enum resp_status resp_read_count(struct resp_parser *p, const char *buf, 
     long long count;
     if (!resp_parse_ll(buf + 1, cr - 1, &count) || count > INT_MAX || count > p->max_multibulk)
         return resp_fail(p, RESP_ERR_MBULK_LEN);
-    if (p->auth_required && count > RESP_UNAUTH_MAX_ARGS) return resp_fail(p, RESP_ERR_UNAUTH_MBULK);
+    if (p->auth_required && count > RESP_UNAUTH_MAX_ARGS)
+        return resp_fail(p, RESP_ERR_UNAUTH_MBULK);
     p->pos = p->scan = cr + 2;
     p->multibulk_left = count > 0 ? count : 0;
     p->state = RESP_STATE_BULK_HEADER;

@@ -84,7 +84,8 @@ static void worker_on_tick(struct io_worker *w)
     ks_rehash_idle(ws->index, server.nworkers, REHASH_CRON_US);
     if (ws->index == 0) {
         uint64_t totals[METRIC_COUNT];
-        info_totals(&totals[METRIC_COMMANDS], &totals[METRIC_NET_INPUT], &totals[METRIC_NET_OUTPUT]);
+        info_totals(&totals[METRIC_COMMANDS], &totals[METRIC_NET_INPUT],
+                    &totals[METRIC_NET_OUTPUT]);
         metrics_sample(totals, now);
         mem_sample();
     }
@@ -125,8 +126,9 @@ static void adjust_open_files_limit(int nworkers)
         if (setrlimit(RLIMIT_NOFILE, &next) != 0) best = limit.rlim_cur;
     }
     if (best >= want) {
-        log_notice("Increased maximum number of open files to %llu (it was originally set to %llu).",
-                   (unsigned long long)best, (unsigned long long)limit.rlim_cur);
+        log_notice(
+            "Increased maximum number of open files to %llu (it was originally set to %llu).",
+            (unsigned long long)best, (unsigned long long)limit.rlim_cur);
         return;
     }
     long long fit = best > reserved ? (long long)(best - reserved) : 1;
@@ -202,7 +204,8 @@ static void wait_for_shutdown(const sigset_t *set)
         siginfo_t info;
         int sig = sigwaitinfo(set, &info);
         if (sig == SIGTERM || sig == SIGINT) {
-            log_warning("Received %s scheduling shutdown...", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+            log_warning("Received %s scheduling shutdown...",
+                        sig == SIGTERM ? "SIGTERM" : "SIGINT");
             return;
         }
         if (sig == SIGUSR1 && atomic_load(&server.shutdown_requested)) return;
@@ -242,8 +245,7 @@ int server_run(void)
 
     server.nworkers = resolve_workers();
     adjust_open_files_limit(server.nworkers);
-    server.workers =
-        mem_calloc_aligned(64, (size_t)server.nworkers * sizeof(struct worker_state));
+    server.workers = mem_calloc_aligned(64, (size_t)server.nworkers * sizeof(struct worker_state));
     int *fds = NULL;
     int nlisten = io_listen((const char *const *)config.bind, config.bind_count, config.port,
                             config.tcp_backlog, server.nworkers, &fds, err, sizeof(err));

@@ -24,7 +24,7 @@ struct client;
 struct worker_state {
     int index;
     struct command_stats *cmdstats; /* command_count_all() entries */
-    struct client *clients;          /* clients owned by this worker */
+    struct client *clients;         /* clients owned by this worker */
     uint64_t commands_processed;
     uint64_t net_input_bytes;
     uint64_t net_output_bytes;

@@ -54,8 +54,8 @@ struct io_conn {
     int refs; /* operations in flight */
     void *state;
     struct outbuf out;
-    struct io_conn *dirty_next; /* in w->dirty when CONN_DIRTY */
-    struct io_conn *close_next; /* in w->closing when CONN_ON_CLOSE_LIST */
+    struct io_conn *dirty_next;  /* in w->dirty when CONN_DIRTY */
+    struct io_conn *close_next;  /* in w->closing when CONN_ON_CLOSE_LIST */
     struct io_conn *prev, *next; /* every connection of the worker */
     struct msghdr msg;
     struct iovec iov[SEND_IOV_MAX];
@@ -265,8 +265,8 @@ static void worker_on_accept(struct io_worker *w, struct io_uring_cqe *cqe, int 
 
 static void worker_return_buffer(struct io_worker *w, unsigned bid)
 {
-    io_uring_buf_ring_add(w->buf_ring, w->buffers + (size_t)bid * w->buffer_size,
-                          w->buffer_size, bid, io_uring_buf_ring_mask(w->nbuffers), 0);
+    io_uring_buf_ring_add(w->buf_ring, w->buffers + (size_t)bid * w->buffer_size, w->buffer_size,
+                          bid, io_uring_buf_ring_mask(w->nbuffers), 0);
     io_uring_buf_ring_advance(w->buf_ring, 1);
 }
 
@@ -370,8 +370,8 @@ static int worker_setup_ring(struct io_worker *w, char *err, size_t errsize)
         return -1;
     }
     for (unsigned i = 0; i < w->nbuffers; i++)
-        io_uring_buf_ring_add(w->buf_ring, w->buffers + (size_t)i * w->buffer_size,
-                              w->buffer_size, i, io_uring_buf_ring_mask(w->nbuffers), (int)i);
+        io_uring_buf_ring_add(w->buf_ring, w->buffers + (size_t)i * w->buffer_size, w->buffer_size,
+                              i, io_uring_buf_ring_mask(w->nbuffers), (int)i);
     io_uring_buf_ring_advance(w->buf_ring, (int)w->nbuffers);
     return 0;
 }
@@ -578,8 +578,9 @@ static int bind_one(const char *addr, int port, int backlog, int probe, char *er
     if (!probe) setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one));
     if (family == AF_INET6) setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
     if (bind(fd, (struct sockaddr *)&ss, len) < 0 || (!probe && listen(fd, backlog) < 0)) {
-        snprintf(err, errsize, "Warning: Could not create server TCP listening socket %s:%d: %s: %s", addr,
-                 port, "bind", strerror(errno));
+        snprintf(err, errsize,
+                 "Warning: Could not create server TCP listening socket %s:%d: %s: %s", addr, port,
+                 "bind", strerror(errno));
         int saved = errno;
         close(fd);
         errno = saved;

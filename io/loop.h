@@ -53,8 +53,8 @@ struct io_options {
     const int *listen_fds; /* nworkers * nlisten sockets, worker-major */
     int nlisten;
     int tick_ms;
-    unsigned ring_entries;   /* SQ size per worker */
-    unsigned recv_buffers;   /* provided buffers per worker (power of two) */
+    unsigned ring_entries; /* SQ size per worker */
+    unsigned recv_buffers; /* provided buffers per worker (power of two) */
     unsigned recv_buffer_size;
 };
 

@@ -6,4 +6,7 @@
  */
 #include "storage/storage.h"
 
-const char *storage_version(void) { return "rdb-10"; }
+const char *storage_version(void)
+{
+    return "rdb-10";
+}

@@ -61,8 +61,8 @@ int main(int argc, char **argv)
     self[n] = '\0';
     char port[16];
     snprintf(port, sizeof(port), "%d", harness_free_port());
-    const char *run[] = {self,    "--seccomp-exec", binary, "--port", port, "--bind",
-                         "127.0.0.1", "--save", "",     NULL};
+    const char *run[] = {self,     "--seccomp-exec", binary,   "--port", port,
+                         "--bind", "127.0.0.1",      "--save", "",       NULL};
     char out[8192];
     int status = harness_run(run, out, sizeof(out), 10000);
     if (status == 99) {

@@ -677,7 +677,7 @@ START_TEST(test_peek_arg)
         ck_assert_int_eq(found, cut >= 22); /* "*3 $3 SET $5" is 17 bytes, the key 5 */
         free(copy);
     }
-    ck_assert_int_eq(resp_peek_arg("PING\r\n", 6, 1, &a), 0);       /* inline */
+    ck_assert_int_eq(resp_peek_arg("PING\r\n", 6, 1, &a), 0);      /* inline */
     ck_assert_int_eq(resp_peek_arg("*2\r\n$x\r\n", 10, 1, &a), 0); /* malformed */
     ck_assert_int_eq(resp_peek_arg("*2\r\n$999\r\nab", 14, 0, &a), 0);
 }
