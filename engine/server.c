@@ -274,7 +274,7 @@ int server_run(void)
         .nlisten = nlisten,
         .tick_ms = cron_period_ms(),
         .ring_entries = 4096,
-        .recv_buffers = 1024,
+        .recv_buffers = 512,
         .recv_buffer_size = 16384,
     };
     if (io_start(&opt, &handler, err, sizeof(err)) < 0) {
