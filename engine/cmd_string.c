@@ -84,7 +84,8 @@ static struct entry *string_store(struct cmdctx *ctx, const struct resp_arg *key
                                   const char *p, size_t len, int keep_ttl)
 {
     if (!e) {
-        e = ks_add(ctx->db, key->ptr, key->len, TYPE_STRING);
+        e = ks_add_sized(ctx->db, key->ptr, key->len, TYPE_STRING,
+                         len <= STRING_INLINE_MAX ? len : 0);
         string_set(e, p, len);
         return e;
     }
@@ -470,7 +471,7 @@ static void incrbyfloat_command(struct cmdctx *ctx)
         string_set_text(e, buf, (size_t)len);
         ks_touch(ctx->db, e);
     } else {
-        e = ks_add(ctx->db, ctx->argv[1].ptr, ctx->argv[1].len, TYPE_STRING);
+        e = ks_add_sized(ctx->db, ctx->argv[1].ptr, ctx->argv[1].len, TYPE_STRING, (size_t)len);
         string_set_text(e, buf, (size_t)len);
     }
     cmd_dirty(ctx, 1);

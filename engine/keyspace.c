@@ -190,27 +190,45 @@ struct entry *ks_peek(struct db *db, const char *key, size_t len)
     return table_find(&sh->table, h, key, len);
 }
 
-static struct entry *entry_new(const char *key, size_t len, enum value_type type)
+static struct entry *entry_new(const char *key, size_t len, enum value_type type,
+                               size_t value_room)
 {
-    struct entry *e = mem_alloc(sizeof(*e) + len);
+    if (value_room > ENTRY_INLINE_CAPACITY_MASK) value_room = ENTRY_INLINE_CAPACITY_MASK;
+    struct entry *e = mem_alloc(sizeof(*e) + len + value_room);
     memset(e, 0, sizeof(*e));
     e->keylen = (uint32_t)len;
     e->vslot = KS_NO_EXPIRE;
     e->type = (uint8_t)type;
     e->lru = ks_lru_clock();
     memcpy(e->key, key, len);
+    /* The size class usually leaves some bytes over: they hold values too. */
+    size_t room = mem_usable(e) - sizeof(*e) - len;
+    if (room > ENTRY_INLINE_CAPACITY_MASK) room = ENTRY_INLINE_CAPACITY_MASK;
+    e->flags = (uint16_t)room;
+    return e;
+}
+
+static struct entry *shard_insert_new(struct db *db, const char *key, size_t len,
+                                      enum value_type type, size_t value_room)
+{
+    uint64_t h = ks_hash(key, len);
+    struct shard *sh = &db->shards[ks_shard_of_hash(h)];
+    struct entry *e = entry_new(key, len, type, value_room);
+    table_insert(&sh->table, h, e);
+    sh->unit_version++;
+    shard_publish_counts(sh);
     return e;
 }
 
 struct entry *ks_add(struct db *db, const char *key, size_t len, enum value_type type)
 {
-    uint64_t h = ks_hash(key, len);
-    struct shard *sh = &db->shards[ks_shard_of_hash(h)];
-    struct entry *e = entry_new(key, len, type);
-    table_insert(&sh->table, h, e);
-    sh->unit_version++;
-    shard_publish_counts(sh);
-    return e;
+    return shard_insert_new(db, key, len, type, 0);
+}
+
+struct entry *ks_add_sized(struct db *db, const char *key, size_t len, enum value_type type,
+                           size_t value_room)
+{
+    return shard_insert_new(db, key, len, type, value_room);
 }
 
 int ks_delete(struct db *db, const char *key, size_t len)
@@ -238,10 +256,12 @@ struct entry *ks_unlink(struct db *db, const char *key, size_t len)
 
 struct entry *ks_relink(struct db *db, struct entry *old, const char *key, size_t len)
 {
-    struct entry *e = ks_add(db, key, len, old->type);
+    size_t room = entry_inline_capacity(old);
+    struct entry *e = shard_insert_new(db, key, len, old->type, room);
     e->encoding = old->encoding;
-    e->flags = old->flags;
+    e->flags = (uint16_t)((old->flags & ~ENTRY_INLINE_CAPACITY_MASK) | entry_inline_capacity(e));
     e->v = old->v;
+    if (old->flags & ENTRY_INLINE_VALUE) memcpy(entry_inline_bytes(e), entry_inline_bytes(old), room);
     mem_free(old);
     return e;
 }

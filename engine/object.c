@@ -12,18 +12,28 @@ void value_free(struct entry *e)
 {
     switch (e->type) {
     case TYPE_STRING:
-        if (e->encoding != ENC_INT) sstr_free(e->v.ptr);
+        if (e->encoding != ENC_INT && !(e->flags & ENTRY_INLINE_VALUE)) sstr_free(e->v.ptr);
         break;
     default:
         break;
     }
+    e->flags &= (uint16_t)~ENTRY_INLINE_VALUE;
     e->v.ptr = NULL;
 }
 
+/* The encoding OBJECT ENCODING reports follows Redis's rules (embstr up to
+ * 44 bytes); where the bytes live (inline in the entry or in an sstr) is
+ * tandem's own business. */
 void string_set_text(struct entry *e, const char *p, size_t len)
 {
     e->type = TYPE_STRING;
     e->encoding = len <= EMBSTR_MAX ? ENC_EMBSTR : ENC_RAW;
+    if (len <= entry_inline_capacity(e)) {
+        memcpy(entry_inline_bytes(e), p, len);
+        e->flags |= ENTRY_INLINE_VALUE;
+        e->v.i = (int64_t)len;
+        return;
+    }
     e->v.ptr = sstr_new(p, len);
 }
 
@@ -32,6 +42,7 @@ void string_set(struct entry *e, const char *p, size_t len)
     long long v;
     e->type = TYPE_STRING;
     if (len <= 20 && util_str_to_ll(p, len, &v)) {
+        e->flags &= (uint16_t)~ENTRY_INLINE_VALUE;
         e->encoding = ENC_INT;
         e->v.i = v;
         return;
@@ -41,6 +52,7 @@ void string_set(struct entry *e, const char *p, size_t len)
 
 void string_set_int(struct entry *e, int64_t v)
 {
+    e->flags &= (uint16_t)~ENTRY_INLINE_VALUE;
     e->type = TYPE_STRING;
     e->encoding = ENC_INT;
     e->v.i = v;
@@ -51,6 +63,10 @@ const char *string_bytes(const struct entry *e, char *buf, size_t *len)
     if (e->encoding == ENC_INT) {
         *len = (size_t)util_ll_to_str(buf, STRING_INT_BUF, e->v.i);
         return buf;
+    }
+    if (e->flags & ENTRY_INLINE_VALUE) {
+        *len = (size_t)e->v.i;
+        return e->key + e->keylen;
     }
     const struct sstr *s = e->v.ptr;
     *len = s->len;
@@ -63,6 +79,7 @@ size_t string_length(const struct entry *e)
         char buf[STRING_INT_BUF];
         return (size_t)util_ll_to_str(buf, sizeof(buf), e->v.i);
     }
+    if (e->flags & ENTRY_INLINE_VALUE) return (size_t)e->v.i;
     return ((const struct sstr *)e->v.ptr)->len;
 }
 
@@ -72,6 +89,9 @@ struct sstr *string_make_raw(struct entry *e)
         char buf[STRING_INT_BUF];
         int n = util_ll_to_str(buf, sizeof(buf), e->v.i);
         e->v.ptr = sstr_new(buf, (size_t)n);
+    } else if (e->flags & ENTRY_INLINE_VALUE) {
+        e->v.ptr = sstr_new(entry_inline_bytes(e), (size_t)e->v.i);
+        e->flags &= (uint16_t)~ENTRY_INLINE_VALUE;
     }
     e->encoding = ENC_RAW;
     return e->v.ptr;

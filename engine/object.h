@@ -13,6 +13,8 @@
 
 /* Largest string Redis creates as "embstr" (OBJECT ENCODING). */
 #define EMBSTR_MAX 44
+/* Values up to this size are stored inline in a new key's entry. */
+#define STRING_INLINE_MAX 64
 /* Room needed by string_bytes for an integer-encoded value. */
 #define STRING_INT_BUF 24
 
