@@ -190,8 +190,7 @@ struct entry *ks_peek(struct db *db, const char *key, size_t len)
     return table_find(&sh->table, h, key, len);
 }
 
-static struct entry *entry_new(const char *key, size_t len, enum value_type type,
-                               size_t value_room)
+static struct entry *entry_new(const char *key, size_t len, enum value_type type, size_t value_room)
 {
     if (value_room > ENTRY_INLINE_CAPACITY_MASK) value_room = ENTRY_INLINE_CAPACITY_MASK;
     struct entry *e = mem_alloc(sizeof(*e) + len + value_room);
@@ -261,7 +260,8 @@ struct entry *ks_relink(struct db *db, struct entry *old, const char *key, size_
     e->encoding = old->encoding;
     e->flags = (uint16_t)((old->flags & ~ENTRY_INLINE_CAPACITY_MASK) | entry_inline_capacity(e));
     e->v = old->v;
-    if (old->flags & ENTRY_INLINE_VALUE) memcpy(entry_inline_bytes(e), entry_inline_bytes(old), room);
+    if (old->flags & ENTRY_INLINE_VALUE)
+        memcpy(entry_inline_bytes(e), entry_inline_bytes(old), room);
     mem_free(old);
     return e;
 }

@@ -51,7 +51,7 @@ struct entry {
     uint8_t type;
     uint8_t encoding;
     uint16_t flags; /* ENTRY_INLINE_VALUE | inline capacity (low 8 bits) */
-    uint32_t lru; /* seconds clock of last access (OBJECT IDLETIME) */
+    uint32_t lru;   /* seconds clock of last access (OBJECT IDLETIME) */
     union {
         int64_t i; /* ENC_INT strings */
         void *ptr; /* struct sstr * for strings; type's structure otherwise */

@@ -41,23 +41,68 @@ static unsigned rng_below(unsigned n)
 }
 
 static const char *const command_names[] = {
-    "GET",      "SET",        "SETNX",     "SETEX",    "PSETEX",    "GETSET",   "GETDEL",
-    "GETEX",    "MGET",       "MSET",      "MSETNX",   "INCR",      "INCRBY",   "DECR",
-    "DECRBY",   "INCRBYFLOAT", "APPEND",   "STRLEN",   "GETRANGE",  "SETRANGE", "SUBSTR",
-    "DEL",      "UNLINK",     "EXISTS",    "TYPE",     "RENAME",    "RENAMENX", "EXPIRE",
-    "PEXPIRE",  "EXPIREAT",   "PEXPIREAT", "TTL",      "PTTL",      "PERSIST",  "EXPIRETIME",
-    "KEYS",     "SCAN",       "RANDOMKEY", "DBSIZE",   "FLUSHDB",   "SELECT",   "SWAPDB",
-    "PING",     "ECHO",       "HELLO",     "AUTH",     "COMMAND",   "INFO",     "TIME",
-    "QUIT",     "NOSUCHCMD",  "",          "get",      "sEt",
+    "GET",     "SET",         "SETNX",     "SETEX",  "PSETEX",   "GETSET",   "GETDEL",
+    "GETEX",   "MGET",        "MSET",      "MSETNX", "INCR",     "INCRBY",   "DECR",
+    "DECRBY",  "INCRBYFLOAT", "APPEND",    "STRLEN", "GETRANGE", "SETRANGE", "SUBSTR",
+    "DEL",     "UNLINK",      "EXISTS",    "TYPE",   "RENAME",   "RENAMENX", "EXPIRE",
+    "PEXPIRE", "EXPIREAT",    "PEXPIREAT", "TTL",    "PTTL",     "PERSIST",  "EXPIRETIME",
+    "KEYS",    "SCAN",        "RANDOMKEY", "DBSIZE", "FLUSHDB",  "SELECT",   "SWAPDB",
+    "PING",    "ECHO",        "HELLO",     "AUTH",   "COMMAND",  "INFO",     "TIME",
+    "QUIT",    "NOSUCHCMD",   "",          "get",    "sEt",
 };
 
 static const char *const arg_pool[] = {
-    "k",    "k1",   "key:1", "",     "0",     "1",          "-1",  "2",   "10",
-    "100",  "1000", "65536", "-65536", "9223372036854775807", "-9223372036854775808",
-    "9223372036854775808", "3.14", "1e3", "inf", "-inf", "nan", "-0", "01", " 1",
-    "EX",   "PX",   "EXAT",  "PXAT", "NX",    "XX",         "GT",  "LT",  "GET",
-    "KEEPTTL", "PERSIST", "MATCH", "COUNT", "TYPE", "string", "*", "k*", "[a-",
-    "\\",   "\r\n", "\0x",   "ASYNC", "SYNC",  "3",          "15",  "16",  "help",
+    "k",
+    "k1",
+    "key:1",
+    "",
+    "0",
+    "1",
+    "-1",
+    "2",
+    "10",
+    "100",
+    "1000",
+    "65536",
+    "-65536",
+    "9223372036854775807",
+    "-9223372036854775808",
+    "9223372036854775808",
+    "3.14",
+    "1e3",
+    "inf",
+    "-inf",
+    "nan",
+    "-0",
+    "01",
+    " 1",
+    "EX",
+    "PX",
+    "EXAT",
+    "PXAT",
+    "NX",
+    "XX",
+    "GT",
+    "LT",
+    "GET",
+    "KEEPTTL",
+    "PERSIST",
+    "MATCH",
+    "COUNT",
+    "TYPE",
+    "string",
+    "*",
+    "k*",
+    "[a-",
+    "\\",
+    "\r\n",
+    "\0x",
+    "ASYNC",
+    "SYNC",
+    "3",
+    "15",
+    "16",
+    "help",
 };
 
 /* Appends s (len n) to buf at *pos, bounded by PAYLOAD_MAX. */
@@ -107,8 +152,8 @@ static void build_payload(char *buf, size_t *len)
         size_t n = 1 + rng_below(512);
         for (size_t i = 0; i < n; i++) buf[pos++] = (char)rng_below(256);
     } else if (kind < 3) { /* protocol fragments glued at random */
-        static const char *const parts[] = {"*", "$", "\r\n", "\n", "-1", "0", "3",
-                                            "99999999999", "abc", "\"", "'", " ", "*2", "$3"};
+        static const char *const parts[] = {"*",           "$",   "\r\n", "\n", "-1", "0",  "3",
+                                            "99999999999", "abc", "\"",   "'",  " ",  "*2", "$3"};
         unsigned n = 1 + rng_below(40);
         for (unsigned i = 0; i < n; i++) {
             const char *p = parts[rng_below(sizeof(parts) / sizeof(*parts))];
@@ -117,7 +162,8 @@ static void build_payload(char *buf, size_t *len)
     } else if (kind < 4) { /* inline commands */
         unsigned n = 1 + rng_below(4);
         for (unsigned i = 0; i < n; i++) {
-            const char *c = command_names[rng_below(sizeof(command_names) / sizeof(*command_names))];
+            const char *c =
+                command_names[rng_below(sizeof(command_names) / sizeof(*command_names))];
             put(buf, &pos, c, strlen(c));
             put(buf, &pos, " k \"v\\x41\" 1\r\n", 14);
         }

@@ -41,8 +41,8 @@ static void check_value(const struct entry *e, const char *expected, size_t len)
 
 static struct entry *add_string(const char *key, const char *value, size_t len)
 {
-    struct entry *e = ks_add_sized(db, key, strlen(key), TYPE_STRING,
-                                   len <= STRING_INLINE_MAX ? len : 0);
+    struct entry *e =
+        ks_add_sized(db, key, strlen(key), TYPE_STRING, len <= STRING_INLINE_MAX ? len : 0);
     string_set(e, value, len);
     return e;
 }
