@@ -229,6 +229,8 @@ static size_t client_run_buffer(struct client *c, const char *buf, size_t len,
         }
         if (st == RESP_ERROR) {
             reply_errorf(c->out, "ERR %s", c->parser.error);
+            atomic_fetch_add_explicit(&server.total_error_replies, 1, memory_order_relaxed);
+            server_count_error(server_worker_self(), "ERR", 3);
             log_verbose("Protocol error (%s) from client: id=%llu addr=%s", c->parser.error,
                         (unsigned long long)c->id, c->addr);
             client_close_after_reply(c);

@@ -112,6 +112,9 @@ static void config_resetstat_command(struct cmdctx *ctx)
         __atomic_store_n(&ws->commands_processed, 0, __ATOMIC_RELAXED);
         __atomic_store_n(&ws->net_input_bytes, 0, __ATOMIC_RELAXED);
         __atomic_store_n(&ws->net_output_bytes, 0, __ATOMIC_RELAXED);
+        int nerrors = __atomic_load_n(&ws->nerrors, __ATOMIC_RELAXED);
+        for (int e = 0; e < nerrors; e++)
+            __atomic_store_n(&ws->errors[e].count, 0, __ATOMIC_RELAXED);
         __atomic_store_n(&ws->keyspace_hits, 0, __ATOMIC_RELAXED);
         __atomic_store_n(&ws->keyspace_misses, 0, __ATOMIC_RELAXED);
     }

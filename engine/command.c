@@ -316,7 +316,10 @@ static struct reply_mark reply_mark_take(const struct outbuf *o)
     return m;
 }
 
-static int reply_mark_is_error(const struct outbuf *o, struct reply_mark m)
+/* Copies the error code (the word after '-') of the reply written since
+ * the mark into code; returns its length, 0 when the reply is no error. */
+static size_t reply_mark_error_code(const struct outbuf *o, struct reply_mark m, char *code,
+                                    size_t size)
 {
     const struct outbuf_chunk *c = m.chunk;
     size_t at = m.used;
@@ -327,13 +330,22 @@ static int reply_mark_is_error(const struct outbuf *o, struct reply_mark m)
         c = c->next;
         at = 0;
     }
-    return c && at < c->used && c->data[at] == '-';
+    if (!c || at >= c->used || c->data[at] != '-') return 0;
+    size_t n = 0;
+    for (at++; at < c->used && n < size - 1; at++) {
+        char ch = c->data[at];
+        if (ch == ' ' || ch == '\r') break;
+        code[n++] = ch;
+    }
+    return n;
 }
 
-static void command_count_rejected(struct worker_state *ws, const struct command *cmd)
+static void command_count_rejected(struct worker_state *ws, const struct command *cmd,
+                                   const char *code)
 {
     if (cmd) stat_add(&ws->cmdstats[cmd->id].rejected_calls, 1);
     atomic_fetch_add_explicit(&server.total_error_replies, 1, memory_order_relaxed);
+    server_count_error(ws, code, strlen(code));
 }
 
 /* enable-debug-command: "yes" for everyone, "local" for loopback clients. */
@@ -360,7 +372,7 @@ void command_execute(struct client *c, int argc, const struct resp_arg *argv,
         const struct command *sub = command_lookup_sub(cmd, argv[1].ptr, argv[1].len);
         if (!sub) {
             reply_unknown_subcommand_of(out, cmd, &argv[1]);
-            command_count_rejected(ws, NULL);
+            command_count_rejected(ws, NULL, "ERR");
             return;
         }
         cmd = sub;
@@ -368,14 +380,14 @@ void command_execute(struct client *c, int argc, const struct resp_arg *argv,
     __atomic_store_n(&c->last_cmd, cmd, __ATOMIC_RELAXED);
     if (!cmd) {
         reply_unknown_command(out, argc, argv);
-        command_count_rejected(ws, NULL);
+        command_count_rejected(ws, NULL, "ERR");
         return;
     }
     if (!arity_ok(cmd, argc)) {
         char name[128];
         command_fullname(cmd, name, sizeof(name));
         reply_errorf(out, "ERR wrong number of arguments for '%s' command", name);
-        command_count_rejected(ws, cmd);
+        command_count_rejected(ws, cmd, "ERR");
         return;
     }
     if ((cmd->flags & CMD_PROTECTED) && !protected_command_allowed(c)) {
@@ -383,12 +395,12 @@ void command_execute(struct client *c, int argc, const struct resp_arg *argv,
                          "set to \"local\", you can run it from a local connection, otherwise you "
                          "need to set this option in the configuration file, and then restart the "
                          "server.");
-        command_count_rejected(ws, cmd);
+        command_count_rejected(ws, cmd, "ERR");
         return;
     }
     if (!c->authenticated && !(cmd->flags & CMD_NO_AUTH)) {
         reply_error(out, "NOAUTH Authentication required.");
-        command_count_rejected(ws, cmd);
+        command_count_rejected(ws, cmd, "NOAUTH");
         return;
     }
 
@@ -412,8 +424,11 @@ void command_execute(struct client *c, int argc, const struct resp_arg *argv,
     stat_add(&st->calls, 1);
     stat_add(&st->usec, (uint64_t)elapsed);
     stat_add(&ws->commands_processed, 1);
-    if (reply_mark_is_error(out, mark)) {
+    char code[32];
+    size_t code_len = reply_mark_error_code(out, mark, code, sizeof(code));
+    if (code_len > 0) {
         stat_add(&st->failed_calls, 1);
         atomic_fetch_add_explicit(&server.total_error_replies, 1, memory_order_relaxed);
+        server_count_error(ws, code, code_len);
     }
 }

@@ -9,6 +9,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/resource.h>
@@ -322,6 +323,47 @@ static void info_commandstats(struct info_text *t)
     }
 }
 
+struct error_total {
+    const char *code;
+    uint64_t count;
+};
+
+static int error_total_cmp(const void *a, const void *b)
+{
+    return strcmp(((const struct error_total *)a)->code, ((const struct error_total *)b)->code);
+}
+
+/* Error counts by code summed over the workers, in code order as Redis
+ * lists them (its error table is a radix tree). */
+static void info_errorstats(struct info_text *t)
+{
+    info_section(t, "Errorstats");
+    struct error_total *totals =
+        mem_alloc(sizeof(*totals) * (size_t)server.nworkers * ERRORSTATS_MAX);
+    int n = 0;
+    for (int w = 0; w < server.nworkers; w++) {
+        struct worker_state *ws = &server.workers[w];
+        int count = __atomic_load_n(&ws->nerrors, __ATOMIC_ACQUIRE);
+        for (int e = 0; e < count; e++) {
+            int found = -1;
+            for (int k = 0; k < n && found < 0; k++)
+                if (strcmp(totals[k].code, ws->errors[e].code) == 0) found = k;
+            if (found < 0) {
+                found = n++;
+                totals[found].code = ws->errors[e].code;
+                totals[found].count = 0;
+            }
+            totals[found].count += stat_read(&ws->errors[e].count);
+        }
+    }
+    qsort(totals, (size_t)n, sizeof(*totals), error_total_cmp);
+    for (int k = 0; k < n; k++)
+        if (totals[k].count)
+            info_printf(t, "errorstat_%s:count=%llu\r\n", totals[k].code,
+                        (unsigned long long)totals[k].count);
+    mem_free(totals);
+}
+
 static void info_keyspace(struct info_text *t)
 {
     info_section(t, "Keyspace");
@@ -341,11 +383,17 @@ struct info_section_def {
 };
 
 static const struct info_section_def sections[] = {
-    {"server", info_server, 1},   {"clients", info_clients, 1},
-    {"memory", info_memory, 1},   {"persistence", info_persistence, 1},
-    {"stats", info_stats, 1},     {"replication", info_replication, 1},
-    {"cpu", info_cpu, 1},         {"commandstats", info_commandstats, 0},
-    {"cluster", info_cluster, 1}, {"keyspace", info_keyspace, 1},
+    {"server", info_server, 1},
+    {"clients", info_clients, 1},
+    {"memory", info_memory, 1},
+    {"persistence", info_persistence, 1},
+    {"stats", info_stats, 1},
+    {"replication", info_replication, 1},
+    {"cpu", info_cpu, 1},
+    {"commandstats", info_commandstats, 0},
+    {"errorstats", info_errorstats, 1},
+    {"cluster", info_cluster, 1},
+    {"keyspace", info_keyspace, 1},
 };
 #define NSECTIONS (sizeof(sections) / sizeof(sections[0]))
 

@@ -43,6 +43,24 @@ struct worker_state *server_worker_self(void)
     return current_worker_state;
 }
 
+void server_count_error(struct worker_state *ws, const char *code, size_t len)
+{
+    if (len == 0 || len >= sizeof(ws->errors[0].code)) return;
+    int n = ws->nerrors;
+    for (int i = 0; i < n; i++) {
+        struct error_stat *e = &ws->errors[i];
+        if (strncmp(e->code, code, len) == 0 && e->code[len] == '\0') {
+            stat_add(&e->count, 1);
+            return;
+        }
+    }
+    if (n == ERRORSTATS_MAX) return; /* as Redis: past 128 codes, new ones are not tracked */
+    memcpy(ws->errors[n].code, code, len);
+    ws->errors[n].code[len] = '\0';
+    stat_add(&ws->errors[n].count, 1);
+    __atomic_store_n(&ws->nerrors, n + 1, __ATOMIC_RELEASE);
+}
+
 void server_request_shutdown(void)
 {
     atomic_store(&server.shutdown_requested, 1);

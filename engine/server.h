@@ -18,6 +18,17 @@
 
 struct client;
 
+/* Distinct error codes counted for INFO errorstats (Redis: 128). */
+#define ERRORSTATS_MAX 128
+
+/* Replies with one error code ("ERR", "WRONGTYPE") sent by a worker. The
+ * code is written once, before the worker publishes nerrors; counts are
+ * single-writer. */
+struct error_stat {
+    char code[32];
+    uint64_t count;
+};
+
 /* Engine state of one worker thread. Cache-line aligned: each worker
  * writes its counters on every command, so two workers must never share
  * a line. */
@@ -31,6 +42,8 @@ struct worker_state {
     uint64_t keyspace_hits, keyspace_misses;
     uint64_t dirty; /* changes to the dataset (rdb_changes_since_last_save) */
     int64_t cron_last_ms;
+    int nerrors; /* published with release stores */
+    struct error_stat errors[ERRORSTATS_MAX];
 } __attribute__((aligned(64)));
 
 struct server_state {
@@ -63,6 +76,10 @@ static inline uint64_t stat_read(const uint64_t *counter)
 {
     return __atomic_load_n(counter, __ATOMIC_RELAXED);
 }
+
+/* Counts an error reply under its code (the first word of the error, as
+ * Redis's errorstats). Owning worker only. */
+void server_count_error(struct worker_state *ws, const char *code, size_t len);
 
 /* Starts everything from the loaded config; returns when shut down.
  * Returns the process exit status. */

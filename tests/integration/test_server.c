@@ -468,6 +468,29 @@ static void test_config_resetstat(const struct server *s, redisContext *c)
     free(stats);
 }
 
+/* INFO errorstats counts error replies by their code, whether the command
+ * was rejected (unknown, wrong arity) or failed while running; RESETSTAT
+ * clears it, and the section is part of the default INFO. */
+static void test_errorstats(const struct server *s, redisContext *c)
+{
+    EXPECT_OK(harness_cmd(c, "CONFIG RESETSTAT"));
+    EXPECT_ERROR(harness_cmd(c, "NOSUCHCOMMAND"), "ERR unknown command");
+    EXPECT_ERROR(harness_cmd(c, "GET"), "ERR wrong number of arguments");
+    EXPECT_OK(harness_cmd(c, "SET notanumber abc"));
+    EXPECT_ERROR(harness_cmd(c, "INCR notanumber"), "ERR value is not an integer");
+    char *count = harness_info_field(c, "errorstats", "errorstat_ERR");
+    CHECK(count != NULL && strcmp(count, "count=3") == 0);
+    free(count);
+    char *all = harness_cmd_str(c, "INFO");
+    CHECK(strstr(all, "# Errorstats\r\nerrorstat_ERR:count=3\r\n") != NULL);
+    free(all);
+    char *failed = harness_info_field(c, "commandstats", "cmdstat_incr");
+    CHECK(failed != NULL && strstr(failed, "failed_calls=1") != NULL);
+    free(failed);
+    EXPECT_OK(harness_cmd(c, "CONFIG RESETSTAT"));
+    CHECK(harness_info_field(c, "errorstats", "errorstat_ERR") == NULL);
+}
+
 static void test_time_and_debug(const struct server *s, redisContext *c)
 {
     redisReply *r = harness_cmd(c, "TIME");
@@ -491,7 +514,7 @@ int main(int argc, char **argv)
         test_hello,          test_auth_without_password,
         test_command,        test_client_names_and_list,
         test_client_kill,    test_info,
-        test_config_get_set, test_config_resetstat,
+        test_config_get_set, test_config_resetstat, test_errorstats,
         test_time_and_debug,
     };
     const char *binary = harness_binary_from_args(argc, argv);
