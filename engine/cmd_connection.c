@@ -461,6 +461,7 @@ static const struct command client_subcommands[] = {
      .summary = "Get the current connection name",
      .complexity = "O(1)"},
     {.name = "list",
+     .tips = "nondeterministic_output",
      .proc = client_list_command,
      .arity = -2,
      .flags = CONN_FLAGS | CMD_ADMIN,
@@ -487,6 +488,7 @@ static const struct command client_subcommands[] = {
           .args =
               COMMAND_ARGS({.name = "client-id", .type = ARG_INTEGER, .flags = ARG_MULTIPLE})})},
     {.name = "info",
+     .tips = "nondeterministic_output",
      .proc = client_info_command,
      .arity = 2,
      .flags = CONN_FLAGS,
@@ -560,6 +562,7 @@ static const struct command client_subcommands[] = {
 
 const struct command connection_commands[] = {
     {.name = "ping",
+     .tips = "request_policy:all_shards response_policy:all_succeeded",
      .proc = ping_command,
      .arity = -1,
      .flags = CMD_FAST | CMD_SENTINEL,

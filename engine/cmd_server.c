@@ -198,6 +198,66 @@ static void reply_words(struct outbuf *o, const char *s)
     }
 }
 
+/* One key spec: flags (words), begin_search by index, find_keys by range. */
+static void reply_key_spec(struct outbuf *o, const char *flags, size_t flags_len, const char *notes,
+                           int index, int lastkey, int keystep)
+{
+    char words[128];
+    if (flags_len >= sizeof(words)) flags_len = sizeof(words) - 1;
+    memcpy(words, flags, flags_len);
+    words[flags_len] = '\0';
+    reply_map(o, notes ? 4 : 3);
+    if (notes) {
+        reply_bulk_cstr(o, "notes");
+        reply_bulk_cstr(o, notes);
+    }
+    reply_bulk_cstr(o, "flags");
+    reply_words(o, words);
+    reply_bulk_cstr(o, "begin_search");
+    reply_map(o, 2);
+    reply_bulk_cstr(o, "type");
+    reply_bulk_cstr(o, "index");
+    reply_bulk_cstr(o, "spec");
+    reply_map(o, 1);
+    reply_bulk_cstr(o, "index");
+    reply_int(o, index);
+    reply_bulk_cstr(o, "find_keys");
+    reply_map(o, 2);
+    reply_bulk_cstr(o, "type");
+    reply_bulk_cstr(o, "range");
+    reply_bulk_cstr(o, "spec");
+    reply_map(o, 3);
+    reply_bulk_cstr(o, "lastkey");
+    reply_int(o, lastkey);
+    reply_bulk_cstr(o, "keystep");
+    reply_int(o, keystep);
+    reply_bulk_cstr(o, "limit");
+    reply_int(o, 0);
+}
+
+/* The command's key specs. key_flags "A|B" describes one single-key spec
+ * per key position from first_key on (RENAME: the source, then the
+ * destination); otherwise one range spec covers first_key..last_key. */
+/* Tips are replied as bulk strings, one per space-separated word. */
+static void reply_tips(struct outbuf *o, const char *tips)
+{
+    long long n = 0;
+    for (const char *p = tips; p && *p;) {
+        while (*p == ' ') p++;
+        if (!*p) break;
+        n++;
+        while (*p && *p != ' ') p++;
+    }
+    reply_array(o, n);
+    for (const char *p = tips; p && *p;) {
+        while (*p == ' ') p++;
+        if (!*p) break;
+        const char *start = p;
+        while (*p && *p != ' ') p++;
+        reply_bulk(o, start, (size_t)(p - start));
+    }
+}
+
 static void reply_key_specs(struct outbuf *o, const struct command *cmd)
 {
     if (cmd->first_key <= 0) {
@@ -206,31 +266,23 @@ static void reply_key_specs(struct outbuf *o, const struct command *cmd)
     }
     const char *flags = cmd->key_flags;
     if (!flags) flags = (cmd->flags & CMD_WRITE) ? "RW update" : "RO access";
+    if (strchr(flags, '|')) {
+        long long n = 1;
+        for (const char *p = flags; *p; p++) n += *p == '|';
+        reply_array(o, n);
+        const char *start = flags;
+        for (int i = 0; i < n; i++) {
+            const char *end = strchr(start, '|');
+            size_t len = end ? (size_t)(end - start) : strlen(start);
+            reply_key_spec(o, start, len, NULL, cmd->first_key + i, 0, 1);
+            start = end ? end + 1 : start + len;
+        }
+        return;
+    }
     int last = cmd->last_key < 0 ? cmd->last_key : cmd->last_key - cmd->first_key;
     reply_array(o, 1);
-    reply_map(o, 3);
-    reply_bulk_cstr(o, "flags");
-    reply_words(o, flags);
-    reply_bulk_cstr(o, "begin_search");
-    reply_map(o, 2);
-    reply_bulk_cstr(o, "type");
-    reply_bulk_cstr(o, "index");
-    reply_bulk_cstr(o, "spec");
-    reply_map(o, 1);
-    reply_bulk_cstr(o, "index");
-    reply_int(o, cmd->first_key);
-    reply_bulk_cstr(o, "find_keys");
-    reply_map(o, 2);
-    reply_bulk_cstr(o, "type");
-    reply_bulk_cstr(o, "range");
-    reply_bulk_cstr(o, "spec");
-    reply_map(o, 3);
-    reply_bulk_cstr(o, "lastkey");
-    reply_int(o, last);
-    reply_bulk_cstr(o, "keystep");
-    reply_int(o, cmd->key_step > 0 ? cmd->key_step : 1);
-    reply_bulk_cstr(o, "limit");
-    reply_int(o, 0);
+    reply_key_spec(o, flags, strlen(flags), cmd->key_notes, cmd->first_key, last,
+                   cmd->key_step > 0 ? cmd->key_step : 1);
 }
 
 static long long count_subcommands(const struct command *cmd)
@@ -257,7 +309,7 @@ static void reply_command_info(struct outbuf *o, const struct command *cmd)
     reply_int(o, cmd->first_key > 0 ? cmd->last_key : 0);
     reply_int(o, cmd->first_key > 0 ? (cmd->key_step > 0 ? cmd->key_step : 1) : 0);
     reply_words(o, cmd->acl_categories);
-    reply_array(o, 0); /* tips */
+    reply_tips(o, cmd->tips);
     reply_key_specs(o, cmd);
     reply_array(o, count_subcommands(cmd));
     if (cmd->subcommands)
@@ -532,6 +584,7 @@ static const struct command config_subcommands[] = {
                            .flags = ARG_MULTIPLE,
                            .args = COMMAND_ARGS({.name = "parameter", .type = ARG_STRING})})},
     {.name = "set",
+     .tips = "request_policy:all_nodes response_policy:all_succeeded",
      .proc = config_set_command,
      .arity = -4,
      .flags = SERVER_ADMIN,
@@ -577,6 +630,7 @@ static const struct command command_subcommands[] = {
      .summary = "Get total number of Redis commands",
      .complexity = "O(1)"},
     {.name = "info",
+     .tips = "nondeterministic_output_order",
      .proc = command_info_command,
      .arity = -2,
      .flags = CMD_LOADING | CMD_STALE,
@@ -588,6 +642,7 @@ static const struct command command_subcommands[] = {
      .args = COMMAND_ARGS(
          {.name = "command-name", .type = ARG_STRING, .flags = ARG_OPTIONAL | ARG_MULTIPLE})},
     {.name = "docs",
+     .tips = "nondeterministic_output_order",
      .proc = command_docs_command,
      .arity = -2,
      .flags = CMD_LOADING | CMD_STALE,
@@ -599,6 +654,7 @@ static const struct command command_subcommands[] = {
      .args = COMMAND_ARGS(
          {.name = "command-name", .type = ARG_STRING, .flags = ARG_OPTIONAL | ARG_MULTIPLE})},
     {.name = "list",
+     .tips = "nondeterministic_output_order",
      .proc = command_list_command,
      .arity = -2,
      .flags = CMD_LOADING | CMD_STALE,
@@ -629,6 +685,7 @@ static const struct command command_subcommands[] = {
 
 const struct command server_commands[] = {
     {.name = "info",
+     .tips = "nondeterministic_output request_policy:all_shards response_policy:special",
      .proc = info_command,
      .arity = -1,
      .flags = CMD_LOADING | CMD_STALE | CMD_SENTINEL,
@@ -650,6 +707,7 @@ const struct command server_commands[] = {
      .complexity = "Depends on subcommand.",
      .subcommands = config_subcommands},
     {.name = "command",
+     .tips = "nondeterministic_output_order",
      .proc = command_command,
      .arity = -1,
      .flags = CMD_LOADING | CMD_STALE | CMD_SENTINEL,
@@ -660,6 +718,7 @@ const struct command server_commands[] = {
      .complexity = "O(N) where N is the total number of Redis commands",
      .subcommands = command_subcommands},
     {.name = "time",
+     .tips = "nondeterministic_output",
      .proc = time_command,
      .arity = 1,
      .flags = CMD_LOADING | CMD_STALE | CMD_FAST,

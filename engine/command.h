@@ -70,10 +70,12 @@ struct command {
     const char *summary;
     const char *complexity;
     const struct command_arg_doc *args; /* COMMAND DOCS "arguments"; NULL: none */
-    const char *key_flags;              /* key spec flags ("RW ACCESS"); derived when NULL */
-    const struct command *subcommands;  /* NULL-name terminated */
-    const char *parent;                 /* for subcommands: "config" */
-    int id;                             /* index into statistics arrays */
+    const char *tips;                   /* COMMAND INFO tips, space-separated (lowercase) */
+    const char *key_notes;              /* the key spec's "notes", or NULL */
+    const char *key_flags; /* key-spec flags ("RW access"); "A|B": a spec per key; NULL: derived */
+    const struct command *subcommands; /* NULL-name terminated */
+    const char *parent;                /* for subcommands: "config" */
+    int id;                            /* index into statistics arrays */
 };
 
 /* Per-command counters, one array per worker (written only by its worker),
