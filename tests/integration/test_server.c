@@ -514,8 +514,8 @@ int main(int argc, char **argv)
         test_hello,          test_auth_without_password,
         test_command,        test_client_names_and_list,
         test_client_kill,    test_info,
-        test_config_get_set, test_config_resetstat, test_errorstats,
-        test_time_and_debug,
+        test_config_get_set, test_config_resetstat,
+        test_errorstats,     test_time_and_debug,
     };
     const char *binary = harness_binary_from_args(argc, argv);
     const char *debug_local[] = {"--enable-debug-command", "local", NULL};
