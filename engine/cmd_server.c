@@ -172,30 +172,47 @@ static void reply_command_flags(struct outbuf *o, const struct command *cmd)
         if (cmd->flags & command_flag_names[i].flag) reply_status(o, command_flag_names[i].name);
 }
 
-/* Replies each space-separated word of s as a status (ACL categories and
- * key-spec flags are lists of words). */
-static void reply_words(struct outbuf *o, const char *s)
+/* Finds the next space-separated word of s at or after *pos: sets *start
+ * and *len and advances *pos; returns 0 when no word is left. */
+static int next_word(const char *s, size_t *pos, const char **start, size_t *len)
 {
+    if (!s) return 0;
+    const char *p = s + *pos;
+    while (*p == ' ') p++;
+    if (!*p) return 0;
+    *start = p;
+    while (*p && *p != ' ') p++;
+    *len = (size_t)(p - *start);
+    *pos = (size_t)(p - s);
+    return 1;
+}
+
+/* Replies the space-separated words of s as an array: of statuses (ACL
+ * categories, key-spec flags) or of bulk strings (tips). */
+static void reply_word_list(struct outbuf *o, const char *s, int as_status)
+{
+    const char *w;
+    size_t len, pos = 0;
     long long n = 0;
-    for (const char *p = s; p && *p;) {
-        while (*p == ' ') p++;
-        if (!*p) break;
-        n++;
-        while (*p && *p != ' ') p++;
-    }
+    while (next_word(s, &pos, &w, &len)) n++;
     reply_array(o, n);
-    for (const char *p = s; p && *p;) {
-        while (*p == ' ') p++;
-        if (!*p) break;
-        const char *start = p;
-        while (*p && *p != ' ') p++;
+    pos = 0;
+    while (next_word(s, &pos, &w, &len)) {
+        if (!as_status) {
+            reply_bulk(o, w, len);
+            continue;
+        }
         char word[64];
-        size_t len =
-            (size_t)(p - start) < sizeof(word) - 1 ? (size_t)(p - start) : sizeof(word) - 1;
-        memcpy(word, start, len);
+        if (len > sizeof(word) - 1) len = sizeof(word) - 1;
+        memcpy(word, w, len);
         word[len] = '\0';
         reply_status(o, word);
     }
+}
+
+static void reply_words(struct outbuf *o, const char *s)
+{
+    reply_word_list(o, s, 1);
 }
 
 /* One key spec: flags (words), begin_search by index, find_keys by range. */
@@ -238,26 +255,6 @@ static void reply_key_spec(struct outbuf *o, const char *flags, size_t flags_len
 /* The command's key specs. key_flags "A|B" describes one single-key spec
  * per key position from first_key on (RENAME: the source, then the
  * destination); otherwise one range spec covers first_key..last_key. */
-/* Tips are replied as bulk strings, one per space-separated word. */
-static void reply_tips(struct outbuf *o, const char *tips)
-{
-    long long n = 0;
-    for (const char *p = tips; p && *p;) {
-        while (*p == ' ') p++;
-        if (!*p) break;
-        n++;
-        while (*p && *p != ' ') p++;
-    }
-    reply_array(o, n);
-    for (const char *p = tips; p && *p;) {
-        while (*p == ' ') p++;
-        if (!*p) break;
-        const char *start = p;
-        while (*p && *p != ' ') p++;
-        reply_bulk(o, start, (size_t)(p - start));
-    }
-}
-
 static void reply_key_specs(struct outbuf *o, const struct command *cmd)
 {
     if (cmd->first_key <= 0) {
@@ -309,7 +306,7 @@ static void reply_command_info(struct outbuf *o, const struct command *cmd)
     reply_int(o, cmd->first_key > 0 ? cmd->last_key : 0);
     reply_int(o, cmd->first_key > 0 ? (cmd->key_step > 0 ? cmd->key_step : 1) : 0);
     reply_words(o, cmd->acl_categories);
-    reply_tips(o, cmd->tips);
+    reply_word_list(o, cmd->tips, 0);
     reply_key_specs(o, cmd);
     reply_array(o, count_subcommands(cmd));
     if (cmd->subcommands)
