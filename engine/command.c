@@ -174,19 +174,6 @@ void reply_wrong_arity(struct cmdctx *ctx)
     reply_errorf(ctx->out, "ERR wrong number of arguments for '%s' command", name);
 }
 
-void reply_unknown_subcommand(struct cmdctx *ctx)
-{
-    char upper[64];
-    const char *parent = ctx->cmd->parent ? ctx->cmd->parent : ctx->cmd->name;
-    size_t i = 0;
-    for (; parent[i] && i < sizeof(upper) - 1; i++)
-        upper[i] = (char)(parent[i] >= 'a' && parent[i] <= 'z' ? parent[i] - 32 : parent[i]);
-    upper[i] = '\0';
-    int n = ctx->argc > 1 ? (int)(ctx->argv[1].len > 128 ? 128 : ctx->argv[1].len) : 0;
-    reply_errorf(ctx->out, "ERR unknown subcommand '%.*s'. Try %s HELP.", n,
-                 ctx->argc > 1 ? ctx->argv[1].ptr : "", upper);
-}
-
 void reply_help(struct cmdctx *ctx, const char *const *lines)
 {
     char header[256];

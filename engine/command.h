@@ -140,8 +140,6 @@ void reply_wrong_arity(struct cmdctx *ctx);
 /* Replies Redis's help layout: a header naming the command, the lines, then
  * the HELP entry. lines is NULL-terminated. */
 void reply_help(struct cmdctx *ctx, const char *const *lines);
-/* Replies "ERR unknown subcommand '%s'. Try X HELP." */
-void reply_unknown_subcommand(struct cmdctx *ctx);
 
 /* The command groups, defined in the cmd_*.c files. */
 extern const struct command string_commands[];
