@@ -174,15 +174,21 @@ void reply_wrong_arity(struct cmdctx *ctx)
     reply_errorf(ctx->out, "ERR wrong number of arguments for '%s' command", name);
 }
 
+/* A command name in capitals, as help texts and errors show it. */
+static void name_upper(const char *name, char *out, size_t size)
+{
+    size_t i = 0;
+    for (; name[i] && i < size - 1; i++)
+        out[i] = (char)(name[i] >= 'a' && name[i] <= 'z' ? name[i] - 32 : name[i]);
+    out[i] = '\0';
+}
+
 void reply_help(struct cmdctx *ctx, const char *const *lines)
 {
-    char header[256];
-    const char *name = ctx->cmd->parent ? ctx->cmd->parent : ctx->cmd->name;
-    size_t i = 0;
-    for (; name[i] && i < 64; i++)
-        header[i] = (char)(name[i] >= 'a' && name[i] <= 'z' ? name[i] - 32 : name[i]);
-    snprintf(header + i, sizeof(header) - i,
-             " <subcommand> [<arg> [value] [opt] ...]. Subcommands are:");
+    char upper[64], header[256];
+    name_upper(ctx->cmd->parent ? ctx->cmd->parent : ctx->cmd->name, upper, sizeof(upper));
+    snprintf(header, sizeof(header),
+             "%s <subcommand> [<arg> [value] [opt] ...]. Subcommands are:", upper);
     long long n = 0;
     while (lines[n]) n++;
     reply_array(ctx->out, n + 3);
@@ -214,11 +220,7 @@ static void reply_unknown_subcommand_of(struct outbuf *out, const struct command
                                         const struct resp_arg *sub)
 {
     char upper[64];
-    size_t i = 0;
-    for (; cmd->name[i] && i < sizeof(upper) - 1; i++)
-        upper[i] =
-            (char)(cmd->name[i] >= 'a' && cmd->name[i] <= 'z' ? cmd->name[i] - 32 : cmd->name[i]);
-    upper[i] = '\0';
+    name_upper(cmd->name, upper, sizeof(upper));
     int n = (int)(sub->len > 128 ? 128 : sub->len);
     reply_errorf(out, "ERR unknown subcommand '%.*s'. Try %s HELP.", n, sub->ptr, upper);
 }
