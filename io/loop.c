@@ -88,8 +88,11 @@ static int worker_count;
 static struct io_handler handler;
 static struct io_options options;
 static __thread struct io_worker *current_worker;
-/* Longest a busy worker waits for a batch of completions (see worker_wait). */
-#define COALESCE_NS 50000
+/* Smallest and largest batch of receives a busy worker waits for, and the
+ * longest it waits for one (see worker_wait). */
+#define COALESCE_MIN 3
+#define COALESCE_MAX 16
+#define COALESCE_NS 100000
 
 static pthread_mutex_t start_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t start_cond = PTHREAD_COND_INITIALIZER;
@@ -406,20 +409,26 @@ static void worker_teardown(struct io_worker *w)
     free(w->buffers);
 }
 
-/* Submits what the turn queued and waits for completions. Under load (the
- * last turn handled several completions) the worker asks to be woken only
- * once half as many are ready, or after a short deadline: each wake-up costs
- * the thread that causes it (an interprocessor interrupt, and in a virtual
- * machine an exit), so batching them leaves that CPU time to the clients.
- * With DEFER_TASKRUN the kernel indeed defers the wake-up until that many
- * completions are pending. At low load it waits for the first one. */
-static int worker_wait(struct io_worker *w, unsigned seen_last)
+/* Submits what the turn queued and waits for completions. Each wake-up of a
+ * sleeping worker costs the thread that causes it (the client whose request
+ * arrives pays for the interprocessor interrupt, and in a virtual machine for
+ * an exit), and when the clients are the bottleneck that cost is the
+ * throughput. So a worker that received on several connections last turn
+ * sleeps until as many receives are in again, or a short deadline passes:
+ * those clients have just been answered and will most likely write again,
+ * and with DEFER_TASKRUN the kernel wakes the worker only once that many are
+ * pending. Completions already in the queue (sends finish during submit) do
+ * not count towards the batch. A turn that saw fewer receives than
+ * COALESCE_MIN waits for the first completion: a lone client, or a few
+ * taking turns, never waits for a deadline, and a deadline that expires with
+ * fewer receives sets the next batch to what came. */
+static int worker_wait(struct io_worker *w, unsigned received_last)
 {
-    unsigned want = seen_last >= 4 ? seen_last / 2 : 1;
-    if (want > 16) want = 16;
-    if (want == 1) return io_uring_submit_and_wait(&w->ring, 1);
+    if (received_last < COALESCE_MIN) return io_uring_submit_and_wait(&w->ring, 1);
+    unsigned want = received_last < COALESCE_MAX ? received_last : COALESCE_MAX;
     int rc = io_uring_submit(&w->ring);
     if (rc < 0) return rc;
+    want += io_uring_cq_ready(&w->ring);
     struct __kernel_timespec deadline = {.tv_sec = 0, .tv_nsec = COALESCE_NS};
     struct io_uring_cqe *cqe;
     rc = io_uring_wait_cqes(&w->ring, &cqe, want, &deadline, NULL);
@@ -440,24 +449,25 @@ static void *worker_main(void *arg)
     worker_arm_wake(w);
     worker_signal_started(w, 0);
 
-    unsigned seen_last = 0;
+    unsigned received_last = 0;
     while (!atomic_load(&w->stop)) {
         worker_flush_dirty(w);
         worker_reap_closing(w);
-        int rc = worker_wait(w, seen_last);
+        int rc = worker_wait(w, received_last);
         if (rc < 0 && rc != -EINTR && rc != -EAGAIN && rc != -EBUSY) {
             fprintf(stderr, "io_uring_submit_and_wait: %s\n", strerror(-rc));
             abort();
         }
         struct io_uring_cqe *cqe;
-        unsigned head, seen = 0;
+        unsigned head, seen = 0, received = 0;
         io_uring_for_each_cqe(&w->ring, head, cqe)
         {
             worker_handle_cqe(w, cqe);
+            if ((io_uring_cqe_get_data64(cqe) & OP_MASK) == OP_RECV) received++;
             seen++;
         }
         io_uring_cq_advance(&w->ring, seen);
-        seen_last = seen;
+        received_last = received;
     }
     if (handler.on_thread_stop) handler.on_thread_stop(w);
     worker_teardown(w);
