@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# Smoke test of tandem-bench: runs every scenario for about a second against
+# redis-server and tandem-server and checks that what it prints and writes
+# parses: the table has a line for each figure with both servers' values and
+# a ratio, the rounds CSV has one row per server with a positive throughput
+# and no error replies, the summary CSV has a ratio, and both PNGs are PNGs.
+# No speed is asserted: this machine's speed is not the test's business.
+#
+#   smoke.sh path/to/tandem-bench path/to/tandem-server
+set -euo pipefail
+bench=$1 server=$2
+out=$(mktemp -d /tmp/tandem-bench-smoke-XXXXXX)
+trap 'rm -rf "$out"' EXIT
+
+fail() {
+  echo "FAIL: $*" >&2
+  exit 1
+}
+
+scenarios=$("$bench" list | awk '{ print $1 }')
+[ -n "$scenarios" ] || fail "tandem-bench list printed no scenarios"
+
+for sc in $scenarios; do
+  echo "== $sc"
+  "$bench" compare --scenario "$sc" --duration 1 --rounds 1 --keyspace 2000 \
+    --tandem "$server" --out "$out" >"$out/$sc.txt" || fail "$sc: compare failed"
+  cat "$out/$sc.txt"
+
+  grep -q "^scenario $sc" "$out/$sc.txt" || fail "$sc: no table header"
+  for figure in ops_per_sec p50_us p99_us p999_us max_us cpu_s_per_mop; do
+    line=$(grep -E "^$figure " "$out/$sc.txt") || fail "$sc: no $figure line in the table"
+    # figure, tandem, redis, ratio: two numbers and a ratio (number or -)
+    echo "$line" | awk '{ exit !(NF == 4 && $2 ~ /^[0-9.]+$/ && $3 ~ /^[0-9.]+$/ &&
+                               ($4 ~ /^[0-9.]+$/ || $4 == "-")) }' ||
+      fail "$sc: table line does not parse: $line"
+  done
+
+  rounds="$out/$sc-rounds.csv"
+  [ -s "$rounds" ] || fail "$sc: no $rounds"
+  awk -F, -v sc="$sc" '
+    NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i
+              if (!("ops_per_sec" in col) || !("errors" in col)) exit 1; next }
+    { rows++
+      if ($1 != sc || ($2 != "tandem" && $2 != "redis")) exit 1
+      if ($col["ops_per_sec"] + 0 <= 0) exit 1
+      if ($col["errors"] + 0 != 0) exit 1 }
+    END { exit rows != 2 }' "$rounds" || fail "$sc: bad rounds CSV: $(cat "$rounds")"
+
+  summary="$out/$sc-summary.csv"
+  awk -F, 'NR == 1 { if ($0 != "figure,tandem,redis,ratio") exit 1; next }
+           $1 == "ops_per_sec" { found = 1; if ($4 + 0 <= 0) exit 1 }
+           END { exit !found }' "$summary" || fail "$sc: bad summary CSV: $(cat "$summary")"
+
+  for png in "$out/$sc-throughput.png" "$out/$sc-latency.png"; do
+    [ "$(head -c 8 "$png" | od -An -tx1 | tr -d ' \n')" = "89504e470d0a1a0a" ] ||
+      fail "$sc: $png is not a PNG"
+  done
+done
+
+# The run command against a live server: its figures parse too.
+port=$(awk 'BEGIN { srand(); print 20000 + int(rand() * 20000) }')
+redis-server --port "$port" --bind 127.0.0.1 --save "" --appendonly no --daemonize no \
+  --dir "$out" --logfile "$out/redis.log" &
+rpid=$!
+for _ in $(seq 1 100); do
+  redis-cli -p "$port" ping >/dev/null 2>&1 && break
+  sleep 0.1
+done
+"$bench" run -p "$port" -c 4 -n 2000 --mix set=1,get=1,incr=1 -r 100 >"$out/run.txt" ||
+  { kill "$rpid"; fail "run failed"; }
+kill "$rpid"
+wait "$rpid" || true
+grep -q '^ops 2000$' "$out/run.txt" || fail "run: expected 2000 replies: $(cat "$out/run.txt")"
+grep -q '^errors 0$' "$out/run.txt" || fail "run: error replies: $(cat "$out/run.txt")"
+echo "bench smoke test passed"
