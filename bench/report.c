@@ -14,6 +14,8 @@
 #define _GNU_SOURCE
 #include "bench/report.h"
 
+#include "bench/error.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -68,16 +70,6 @@ struct plot_plan {
     char latency_data[PATH_MAX];
     char latency_png[PATH_MAX];
 };
-
-static void set_err(char *err, size_t errsize, const char *fmt, ...)
-{
-    va_list ap;
-
-    if (err == NULL || errsize == 0) return;
-    va_start(ap, fmt);
-    vsnprintf(err, errsize, fmt, ap);
-    va_end(ap);
-}
 
 /* Replaces the figure when the round already has it, so a scenario can
  * refine a value without reordering the table. A figure beyond
@@ -233,7 +225,7 @@ static int dir_make(const char *dir, char *err, size_t errsize)
     struct stat st;
 
     if (snprintf(path, sizeof(path), "%s", dir) >= (int)sizeof(path)) {
-        set_err(err, errsize, "directory name too long: %s", dir);
+        bench_error(err, errsize, "directory name too long: %s", dir);
         return -1;
     }
     for (char *p = path + 1; *p != '\0'; p++) {
@@ -244,12 +236,12 @@ static int dir_make(const char *dir, char *err, size_t errsize)
     }
     if (mkdir(path, 0755) != 0 && errno != EEXIST) goto fail;
     if (stat(path, &st) != 0 || !S_ISDIR(st.st_mode)) {
-        set_err(err, errsize, "%s is not a directory", dir);
+        bench_error(err, errsize, "%s is not a directory", dir);
         return -1;
     }
     return 0;
 fail:
-    set_err(err, errsize, "cannot create directory %s: %s", path, strerror(errno));
+    bench_error(err, errsize, "cannot create directory %s: %s", path, strerror(errno));
     return -1;
 }
 
@@ -258,7 +250,7 @@ static int path_make(char *out, const char *dir, const char *scenario, const cha
                      char *err, size_t errsize)
 {
     if (snprintf(out, PATH_MAX, "%s/%s%s", dir, scenario, suffix) < PATH_MAX) return 0;
-    set_err(err, errsize, "path too long: %s/%s%s", dir, scenario, suffix);
+    bench_error(err, errsize, "path too long: %s/%s%s", dir, scenario, suffix);
     return -1;
 }
 
@@ -266,7 +258,7 @@ static FILE *file_open(const char *path, char *err, size_t errsize)
 {
     FILE *f = fopen(path, "w");
 
-    if (f == NULL) set_err(err, errsize, "cannot write %s: %s", path, strerror(errno));
+    if (f == NULL) bench_error(err, errsize, "cannot write %s: %s", path, strerror(errno));
     return f;
 }
 
@@ -276,7 +268,7 @@ static int file_close(FILE *f, const char *path, char *err, size_t errsize)
     int failed = ferror(f);
 
     if (fclose(f) != 0 || failed) {
-        set_err(err, errsize, "error writing %s: %s", path, strerror(errno ? errno : EIO));
+        bench_error(err, errsize, "error writing %s: %s", path, strerror(errno ? errno : EIO));
         return -1;
     }
     return 0;
@@ -591,17 +583,18 @@ static int gnuplot_run(const struct plot_plan *plan, char *err, size_t errsize)
     rc = posix_spawnp(&pid, "gnuplot", &actions, NULL, argv, environ);
     posix_spawn_file_actions_destroy(&actions);
     if (rc == ENOENT) {
-        set_err(err, errsize, "gnuplot not found in PATH (Debian: apt-get install gnuplot-nox)");
+        bench_error(err, errsize,
+                    "gnuplot not found in PATH (Debian: apt-get install gnuplot-nox)");
         return -1;
     }
     if (rc != 0) {
-        set_err(err, errsize, "cannot run gnuplot: %s", strerror(rc));
+        bench_error(err, errsize, "cannot run gnuplot: %s", strerror(rc));
         return -1;
     }
     status = gnuplot_wait(pid);
     if (status == -1 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-        set_err(err, errsize, "gnuplot %s on %s", status == -1 ? "timed out" : "failed",
-                plan->script);
+        bench_error(err, errsize, "gnuplot %s on %s", status == -1 ? "timed out" : "failed",
+                    plan->script);
         append_log_tail(plan->log, err, errsize);
         return -1;
     }
@@ -616,7 +609,7 @@ static int png_check(const char *path, char *err, size_t errsize)
     struct stat st;
 
     if (stat(path, &st) == 0 && st.st_size > 0) return 0;
-    set_err(err, errsize, "gnuplot ran but did not write %s", path);
+    bench_error(err, errsize, "gnuplot ran but did not write %s", path);
     return -1;
 }
 
@@ -627,7 +620,7 @@ int report_plots(const char *dir, const char *scenario, const struct result *row
     int rc = -1;
 
     if (plan == NULL) {
-        set_err(err, errsize, "out of memory");
+        bench_error(err, errsize, "out of memory");
         goto out;
     }
     plot_plan_make(plan, rows, nrows);

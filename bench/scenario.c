@@ -185,12 +185,19 @@ static void settings_text(const struct scenario *sc, const struct bench_options 
         snprintf(out + n, outsize - (size_t)n, ", key space %llu", o->keyspace);
 }
 
+int scenario_start_server(const struct bench_options *o, enum server_kind kind,
+                          const char *const *extra, struct server *srv, char *err, size_t errsize)
+{
+    if (kind == SERVER_TANDEM)
+        return server_start(srv, kind, o->tandem_binary, o->server_threads, extra, err, errsize);
+    return server_start(srv, kind, o->redis_binary, 0, extra, err, errsize);
+}
+
 static int servers_start(struct server srv[2], const struct bench_options *o)
 {
     char err[512];
-    if (server_start(&srv[0], SERVER_TANDEM, o->tandem_binary, o->server_threads, NULL, err,
-                     sizeof(err)) < 0 ||
-        server_start(&srv[1], SERVER_REDIS, o->redis_binary, 0, NULL, err, sizeof(err)) < 0) {
+    if (scenario_start_server(o, SERVER_TANDEM, NULL, &srv[0], err, sizeof(err)) < 0 ||
+        scenario_start_server(o, SERVER_REDIS, NULL, &srv[1], err, sizeof(err)) < 0) {
         fprintf(stderr, "tandem-bench: %s\n", err);
         return -1;
     }

@@ -69,6 +69,12 @@ int scenario_compare(const struct scenario *sc, const struct bench_options *o);
  * million operations (cpu_s_per_mop) and resident memory (rss_mb). */
 void scenario_load_figures(struct result *res, const struct load_result *lr, double cpu_seconds);
 
+/* Starts a server of the given kind with o's binaries and threads and any
+ * extra "--name value" arguments (NULL-terminated, may be NULL): what a
+ * round function uses to start a primary and its replicas. */
+int scenario_start_server(const struct bench_options *o, enum server_kind kind,
+                          const char *const *extra, struct server *srv, char *err, size_t errsize);
+
 /* Calls fn(arg) every interval_ms on a thread of its own until the returned
  * handle is given to scenario_sample_stop: for scenarios that watch INFO or
  * /proc while a load runs. */

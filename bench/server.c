@@ -17,6 +17,9 @@
 #define _GNU_SOURCE
 #include "bench/server.h"
 
+#include "bench/error.h"
+#include "bench/port.h"
+
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -81,16 +84,6 @@ static void sleep_ms(long ms)
     }
 }
 
-static void set_err(char *err, size_t errsize, const char *fmt, ...)
-{
-    va_list ap;
-
-    if (err == NULL || errsize == 0) return;
-    va_start(ap, fmt);
-    vsnprintf(err, errsize, fmt, ap);
-    va_end(ap);
-}
-
 /* Appends to an error message already in err, truncating quietly: the
  * message is for a person, and its start says what went wrong. */
 static void append_err(char *err, size_t errsize, const char *fmt, ...)
@@ -103,22 +96,6 @@ static void append_err(char *err, size_t errsize, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(err + used, errsize - used, fmt, ap);
     va_end(ap);
-}
-
-int server_free_port(void)
-{
-    struct sockaddr_in addr = {.sin_family = AF_INET, .sin_port = 0};
-    socklen_t len = sizeof(addr);
-    int port = -1;
-    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-
-    if (fd < 0) return -1;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (bind(fd, (struct sockaddr *)&addr, sizeof(addr)) == 0 &&
-        getsockname(fd, (struct sockaddr *)&addr, &len) == 0)
-        port = ntohs(addr.sin_port);
-    close(fd);
-    return port;
 }
 
 /* True when some other process listens on (or holds) the port: a server
@@ -219,7 +196,7 @@ static int launch_build(struct launch *l, const struct server *s, int threads,
     }
     for (int i = 0; extra != NULL && extra[i] != NULL; i++) {
         if (argc >= MAX_ARGS - 1) {
-            set_err(err, errsize, "too many extra arguments for %s", s->name);
+            bench_error(err, errsize, "too many extra arguments for %s", s->name);
             return -1;
         }
         l->argv[argc++] = (char *)extra[i];
@@ -287,14 +264,14 @@ static int launch_spawn(struct server *s, const struct launch *l, char *err, siz
     pid_t pid;
 
     if (pipe2(fds, O_CLOEXEC) != 0) {
-        set_err(err, errsize, "pipe: %s", strerror(errno));
+        bench_error(err, errsize, "pipe: %s", strerror(errno));
         return -1;
     }
     pid = fork();
     if (pid == 0) launch_child(l, fds[1], parent);
     close(fds[1]);
     if (pid < 0) {
-        set_err(err, errsize, "fork: %s", strerror(errno));
+        bench_error(err, errsize, "fork: %s", strerror(errno));
         close(fds[0]);
         return -1;
     }
@@ -304,8 +281,8 @@ static int launch_spawn(struct server *s, const struct launch *l, char *err, siz
     close(fds[0]);
     if (n != 0) {
         process_reap(pid, STOP_TIMEOUT_MS, NULL);
-        set_err(err, errsize, "cannot run %s: %s", l->path,
-                n == (ssize_t)sizeof(child_errno) ? strerror(child_errno) : "exec failed");
+        bench_error(err, errsize, "cannot run %s: %s", l->path,
+                    n == (ssize_t)sizeof(child_errno) ? strerror(child_errno) : "exec failed");
         return -1;
     }
     s->pid = pid;
@@ -414,11 +391,13 @@ static enum start_result start_fail(struct server *s, const struct launch *l, in
     if (ready == 1) {
         describe_status(status, how, sizeof(how));
         port_lost = port_in_use(s->port);
-        set_err(err, errsize, "%s exited during start-up (%s) on port %d%s; command: %s", s->name,
-                how, s->port, port_lost ? ", which another process now holds" : "", command);
+        bench_error(err, errsize, "%s exited during start-up (%s) on port %d%s; command: %s",
+                    s->name, how, s->port, port_lost ? ", which another process now holds" : "",
+                    command);
     } else {
-        set_err(err, errsize, "%s (pid %d) did not answer PING on port %d within %d s; command: %s",
-                s->name, (int)s->pid, s->port, START_TIMEOUT_MS / 1000, command);
+        bench_error(err, errsize,
+                    "%s (pid %d) did not answer PING on port %d within %d s; command: %s", s->name,
+                    (int)s->pid, s->port, START_TIMEOUT_MS / 1000, command);
         kill(s->pid, SIGKILL);
         process_reap(s->pid, STOP_TIMEOUT_MS, NULL);
     }
@@ -437,14 +416,14 @@ static enum start_result start_once(struct server *s, struct launch *l, int thre
 
     snprintf(s->dir, sizeof(s->dir), "%s", DIR_TEMPLATE);
     if (mkdtemp(s->dir) == NULL) {
-        set_err(err, errsize, "mkdtemp %s: %s", DIR_TEMPLATE, strerror(errno));
+        bench_error(err, errsize, "mkdtemp %s: %s", DIR_TEMPLATE, strerror(errno));
         s->dir[0] = '\0';
         return START_FAILED;
     }
     snprintf(s->log, sizeof(s->log), "%s/%s.log", s->dir, s->name);
-    s->port = server_free_port();
+    s->port = port_free_loopback();
     if (s->port < 0) {
-        set_err(err, errsize, "no free port on 127.0.0.1: %s", strerror(errno));
+        bench_error(err, errsize, "no free port on 127.0.0.1: %s", strerror(errno));
         goto fail;
     }
     if (launch_build(l, s, threads, extra, err, errsize) != 0) goto fail;
@@ -470,17 +449,17 @@ int server_start(struct server *s, enum server_kind kind, const char *binary, in
     s->kind = kind;
     s->name = kind == SERVER_TANDEM ? "tandem" : "redis";
     if (binary == NULL && kind == SERVER_TANDEM) {
-        set_err(err, errsize, "no tandem-server binary given");
+        bench_error(err, errsize, "no tandem-server binary given");
         goto out;
     }
     l = calloc(1, sizeof(*l));
     if (l == NULL) {
-        set_err(err, errsize, "out of memory");
+        bench_error(err, errsize, "out of memory");
         goto out;
     }
     if (binary == NULL) binary = "redis-server";
     if (path_resolve(binary, l->path, sizeof(l->path)) != 0) {
-        set_err(err, errsize, "%s: not found or not executable", binary);
+        bench_error(err, errsize, "%s: not found or not executable", binary);
         goto out;
     }
     for (int attempt = 1; attempt <= START_ATTEMPTS; attempt++) {

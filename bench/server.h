@@ -63,7 +63,4 @@ int server_info_field(const struct server *s, const char *section, const char *f
  * returns 0 when the reply is not an error. */
 int server_command(const struct server *s, const char *const *argv);
 
-/* A free TCP port on 127.0.0.1 (bound and released), or -1. */
-int server_free_port(void);
-
 #endif

@@ -152,21 +152,6 @@ void harness_fail(const char *file, int line, const char *fmt, ...)
     exit(1);
 }
 
-int harness_free_port(void)
-{
-    struct sockaddr_in addr = {.sin_family = AF_INET, .sin_port = 0};
-    socklen_t len = sizeof(addr);
-    int port = -1;
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    if (fd < 0) return -1;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (bind(fd, (struct sockaddr *)&addr, sizeof(addr)) == 0 &&
-        getsockname(fd, (struct sockaddr *)&addr, &len) == 0)
-        port = ntohs(addr.sin_port);
-    close(fd);
-    return port;
-}
-
 const char *harness_redis_server_path(void)
 {
     static char found[4096];
@@ -208,7 +193,7 @@ int harness_prepare(struct server *s)
         return -1;
     }
     snprintf(s->logpath, sizeof(s->logpath), "%s/server.log", s->dir);
-    s->port = harness_free_port();
+    s->port = port_free_loopback();
     return s->port > 0 ? 0 : -1;
 }
 

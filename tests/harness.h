@@ -22,6 +22,8 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include "bench/port.h"
+
 struct server {
     pid_t pid;
     int port;
@@ -29,8 +31,7 @@ struct server {
     char logpath[300]; /* its log file */
 };
 
-/* Returns a TCP port on 127.0.0.1 that nothing listens on right now. */
-int harness_free_port(void);
+/* Free ports come from port_free_loopback() (bench/port.h). */
 
 /* Starts `binary` (tandem-server or redis-server) on 127.0.0.1:<free port>
  * with extra "--name value" arguments (NULL-terminated list), waits until

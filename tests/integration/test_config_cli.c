@@ -127,7 +127,7 @@ static void test_bad_config_files(const char *binary)
 static void test_bad_command_line(const char *binary)
 {
     char port[16];
-    snprintf(port, sizeof(port), "%d", harness_free_port());
+    snprintf(port, sizeof(port), "%d", port_free_loopback());
     const char *unknown[] = {binary, "--port", port, "--foobar", "yes", NULL};
     expect_fatal(unknown, (const char *[]){"Bad directive or wrong number of arguments"}, 1);
 

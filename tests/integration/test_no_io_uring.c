@@ -60,7 +60,7 @@ int main(int argc, char **argv)
     CHECK(n > 0);
     self[n] = '\0';
     char port[16];
-    snprintf(port, sizeof(port), "%d", harness_free_port());
+    snprintf(port, sizeof(port), "%d", port_free_loopback());
     const char *run[] = {self,     "--seccomp-exec", binary,   "--port", port,
                          "--bind", "127.0.0.1",      "--save", "",       NULL};
     char out[8192];

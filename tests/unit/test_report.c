@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "bench/report.h"
+#include "bench/port.h"
 #include "bench/server.h"
 
 /* ---- helpers ------------------------------------------------------------ */
@@ -451,9 +452,9 @@ START_TEST(test_server_start_failures)
 }
 END_TEST
 
-START_TEST(test_server_free_port)
+START_TEST(test_port_free_loopback)
 {
-    int port = server_free_port();
+    int port = port_free_loopback();
 
     ck_assert_int_gt(port, 0);
     ck_assert_int_lt(port, 65536);
@@ -474,7 +475,7 @@ static Suite *report_suite(void)
     tcase_add_test(files, test_plots_write_pngs);
     tcase_add_test(files, test_plots_skip_absent_figures);
     tcase_add_test(files, test_plots_without_gnuplot);
-    tcase_add_test(servers, test_server_free_port);
+    tcase_add_test(servers, test_port_free_loopback);
     tcase_add_test(servers, test_server_redis_lifecycle);
     tcase_add_test(servers, test_server_kill_keeps_dir);
     tcase_add_test(servers, test_server_start_failures);
