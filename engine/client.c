@@ -20,6 +20,7 @@
 #include "engine/config.h"
 #include "engine/keyspace.h"
 #include "engine/log.h"
+#include "engine/pubsub.h"
 #include "engine/reply.h"
 #include "engine/server.h"
 #include "engine/util.h"
@@ -193,6 +194,7 @@ void client_on_close(void *state)
         ws->clients = c->worker_next;
     if (c->worker_next) c->worker_next->worker_prev = c->worker_prev;
     registry_remove(c);
+    pubsub_client_gone(c);
     atomic_fetch_sub(&server.connected_clients, 1);
     resp_parser_free(&c->parser);
     mem_free(c->qbuf);
@@ -272,11 +274,13 @@ static void client_check_query_limit(struct client *c)
     client_close_now(c);
 }
 
-/* Closes a client whose pending output passes the normal class's
- * client-output-buffer-limit (hard at once, soft after its seconds). */
+/* Closes a client whose pending output passes its class's (normal, or
+ * pubsub while it listens to anything) client-output-buffer-limit (hard at once, soft after its
+ * seconds). */
 static void client_check_output_limit(struct client *c, int64_t now_ms)
 {
-    const struct output_limit *lim = &config.output_limits[CLIENT_CLASS_NORMAL];
+    int class = pubsub_client_count(c) > 0 ? CLIENT_CLASS_PUBSUB : CLIENT_CLASS_NORMAL;
+    const struct output_limit *lim = &config.output_limits[class];
     long long hard = __atomic_load_n(&lim->hard_bytes, __ATOMIC_RELAXED);
     long long soft = __atomic_load_n(&lim->soft_bytes, __ATOMIC_RELAXED);
     long long soft_seconds = __atomic_load_n(&lim->soft_seconds, __ATOMIC_RELAXED);
@@ -361,7 +365,9 @@ void client_worker_cron(struct io_worker *w, int64_t now_ms)
             client_close_now(c);
             continue;
         }
-        if (timeout > 0 && now_ms - c->last_interaction_ms > timeout * 1000) {
+        /* As in Redis, a subscriber waiting for messages is not idle. */
+        if (timeout > 0 && pubsub_client_count(c) == 0 &&
+            now_ms - c->last_interaction_ms > timeout * 1000) {
             log_verbose("Closing idle client");
             client_close_now(c);
             continue;
@@ -381,15 +387,20 @@ int client_format_info(struct client *c, char *buf, size_t size, int64_t now_ms)
     uint64_t olen = __atomic_load_n(&c->obuf_len_pub, __ATOMIC_RELAXED);
     uint64_t omem = __atomic_load_n(&c->obuf_mem_pub, __ATOMIC_RELAXED);
     uint32_t flags = __atomic_load_n(&c->flags, __ATOMIC_RELAXED);
+    unsigned subs = pubsub_client_subs(c, 0), psubs = pubsub_client_subs(c, 1);
+    char letters[8], *l = letters;
+    if (subs + psubs > 0) *l++ = 'P';
+    if (flags & CLIENT_CLOSE_AFTER_REPLY) *l++ = 'c';
+    if (l == letters) *l++ = 'N';
+    *l = '\0';
     return snprintf(
         buf, size,
-        "id=%llu addr=%s laddr=%s fd=%d name=%s age=%lld idle=%lld flags=%s db=%d sub=0 psub=0 "
+        "id=%llu addr=%s laddr=%s fd=%d name=%s age=%lld idle=%lld flags=%s db=%d sub=%u psub=%u "
         "ssub=0 multi=-1 qbuf=%llu qbuf-free=%llu argv-mem=0 multi-mem=0 rbs=%d rbp=0 obl=%llu "
         "oll=0 omem=%llu tot-mem=%llu events=r cmd=%s user=default redir=-1 resp=%d",
         (unsigned long long)c->id, c->addr, c->laddr, c->fd, c->name ? c->name : "",
-        (long long)((now_ms - c->ctime_ms) / 1000), (long long)((now_ms - last_io) / 1000),
-        (flags & CLIENT_CLOSE_AFTER_REPLY) ? "c" : "N",
-        __atomic_load_n(&c->db_id, __ATOMIC_RELAXED), (unsigned long long)qlen,
+        (long long)((now_ms - c->ctime_ms) / 1000), (long long)((now_ms - last_io) / 1000), letters,
+        __atomic_load_n(&c->db_id, __ATOMIC_RELAXED), subs, psubs, (unsigned long long)qlen,
         (unsigned long long)__atomic_load_n(&c->qbuf_free_pub, __ATOMIC_RELAXED), 16384,
         (unsigned long long)olen, (unsigned long long)omem,
         (unsigned long long)(omem + qlen + sizeof(*c)), cmdname, c->resp);

@@ -21,6 +21,7 @@
 #include "io/loop.h"
 
 struct command;
+struct pubsub_state;
 
 enum client_flag {
     CLIENT_CLOSE_AFTER_REPLY = 1 << 0,
@@ -59,6 +60,8 @@ struct client {
     size_t qneed; /* bytes the parser needs before it can progress */
 
     int64_t obuf_soft_since_ms; /* when the soft output limit was first hit */
+
+    struct pubsub_state *pubsub; /* channels and patterns listened to, or NULL */
 
     struct client *reg_prev, *reg_next;       /* registry (registry_lock) */
     struct client *worker_prev, *worker_next; /* owner worker's list */

@@ -12,6 +12,7 @@
 #include "engine/client.h"
 #include "engine/command.h"
 #include "engine/config.h"
+#include "engine/pubsub.h"
 #include "engine/reply.h"
 #include "engine/server.h"
 #include "engine/util.h"
@@ -23,6 +24,16 @@ static void ping_command(struct cmdctx *ctx)
 {
     if (ctx->argc > 2) {
         reply_wrong_arity(ctx);
+        return;
+    }
+    /* A subscriber (RESP2) gets PING's answer in the shape of a message. */
+    if (pubsub_client_count(ctx->client) > 0) {
+        reply_array(ctx->out, 2);
+        reply_bulk(ctx->out, "pong", 4);
+        if (ctx->argc == 1)
+            reply_bulk(ctx->out, "", 0);
+        else
+            reply_bulk(ctx->out, ctx->argv[1].ptr, ctx->argv[1].len);
         return;
     }
     if (ctx->argc == 1)

@@ -541,10 +541,7 @@ static void debug_command(struct cmdctx *ctx)
         __atomic_store_n(&ks_active_expire_enabled, on != 0, __ATOMIC_RELAXED);
         reply_ok(ctx->out);
     } else {
-        reply_errorf(ctx->out,
-                     "ERR unknown subcommand or wrong number of arguments for '%.*s'. Try DEBUG "
-                     "HELP.",
-                     (int)sub->len, sub->ptr);
+        reply_subcommand_syntax_error(ctx);
     }
 }
 

@@ -16,6 +16,7 @@
 #include "engine/client.h"
 #include "engine/config.h"
 #include "engine/keyspace.h"
+#include "engine/pubsub.h"
 #include "engine/reply.h"
 #include "engine/server.h"
 #include "engine/util.h"
@@ -75,7 +76,7 @@ static void command_add_top(const struct command *def)
 void command_table_init(void)
 {
     const struct command *groups[] = {string_commands, key_commands, server_commands,
-                                      connection_commands};
+                                      connection_commands, pubsub_commands};
     for (size_t g = 0; g < sizeof(groups) / sizeof(groups[0]); g++)
         for (const struct command *cmd = groups[g]; cmd->name; cmd++) command_add_top(cmd);
 }
@@ -225,6 +226,18 @@ static void reply_unknown_subcommand_of(struct outbuf *out, const struct command
     reply_errorf(out, "ERR unknown subcommand '%.*s'. Try %s HELP.", n, sub->ptr, upper);
 }
 
+void reply_subcommand_syntax_error(struct cmdctx *ctx)
+{
+    char upper[64];
+    const char *container = ctx->cmd->parent ? ctx->cmd->parent : ctx->cmd->name;
+    name_upper(container, upper, sizeof(upper));
+    const struct resp_arg *sub = &ctx->argv[1];
+    int n = (int)(sub->len > 128 ? 128 : sub->len);
+    reply_errorf(ctx->out,
+                 "ERR unknown subcommand or wrong number of arguments for '%.*s'. Try %s HELP.", n,
+                 sub->ptr, upper);
+}
+
 static int arity_ok(const struct command *cmd, int argc)
 {
     return cmd->arity > 0 ? argc == cmd->arity : argc >= -cmd->arity;
@@ -338,6 +351,18 @@ static void command_count_rejected(struct worker_state *ws, const struct command
 }
 
 /* enable-debug-command: "yes" for everyone, "local" for loopback clients. */
+/* A RESP2 client listening to channels may only run these (Redis's
+ * subscribed context). */
+static int pubsub_context_allows(const struct command *cmd)
+{
+    static const char *const allowed[] = {"ping",         "subscribe",    "ssubscribe",
+                                          "unsubscribe",  "sunsubscribe", "psubscribe",
+                                          "punsubscribe", "quit",         "reset"};
+    for (size_t i = 0; i < sizeof(allowed) / sizeof(allowed[0]); i++)
+        if (!cmd->parent && strcmp(cmd->name, allowed[i]) == 0) return 1;
+    return 0;
+}
+
 static int protected_command_allowed(const struct client *c)
 {
     int setting = config.enable_debug_command;
@@ -390,6 +415,17 @@ void command_execute(struct client *c, int argc, const struct resp_arg *argv,
     if (!c->authenticated && !(cmd->flags & CMD_NO_AUTH)) {
         reply_error(out, "NOAUTH Authentication required.");
         command_count_rejected(ws, cmd, "NOAUTH");
+        return;
+    }
+
+    if (pubsub_client_count(c) > 0 && !pubsub_context_allows(cmd)) {
+        char name[128];
+        command_fullname(cmd, name, sizeof(name));
+        reply_errorf(out,
+                     "ERR Can't execute '%s': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / "
+                     "QUIT / RESET are allowed in this context",
+                     name);
+        command_count_rejected(ws, cmd, "ERR");
         return;
     }
 

@@ -137,6 +137,9 @@ int arg_eq(const struct resp_arg *a, const char *lit); /* case-insensitive */
 int arg_ll(struct cmdctx *ctx, const struct resp_arg *a, long long *out, const char *msg);
 /* Replies Redis's wrong-arity error for the running command. */
 void reply_wrong_arity(struct cmdctx *ctx);
+/* Redis's answer to a container's subcommand with the wrong arguments:
+ * "unknown subcommand or wrong number of arguments for '<sub>'. Try X HELP." */
+void reply_subcommand_syntax_error(struct cmdctx *ctx);
 /* Replies Redis's help layout: a header naming the command, the lines, then
  * the HELP entry. lines is NULL-terminated. */
 void reply_help(struct cmdctx *ctx, const char *const *lines);
@@ -146,5 +149,6 @@ extern const struct command string_commands[];
 extern const struct command key_commands[];
 extern const struct command server_commands[];
 extern const struct command connection_commands[];
+extern const struct command pubsub_commands[];
 
 #endif

@@ -21,6 +21,7 @@
 #include "engine/config.h"
 #include "engine/keyspace.h"
 #include "engine/metrics.h"
+#include "engine/pubsub.h"
 #include "engine/reply.h"
 #include "engine/server.h"
 #include "engine/util.h"
@@ -238,8 +239,8 @@ static void info_stats(struct info_text *t)
                 "evicted_keys:0\r\n"
                 "keyspace_hits:%llu\r\n"
                 "keyspace_misses:%llu\r\n"
-                "pubsub_channels:0\r\n"
-                "pubsub_patterns:0\r\n"
+                "pubsub_channels:%lld\r\n"
+                "pubsub_patterns:%lld\r\n"
                 "latest_fork_usec:0\r\n"
                 "total_forks:0\r\n"
                 "total_error_replies:%llu\r\n",
@@ -252,7 +253,8 @@ static void info_stats(struct info_text *t)
                 (unsigned long long)atomic_load(&server.rejected_connections),
                 (unsigned long long)atomic_load(&keyspace.expired_keys),
                 (unsigned long long)SUM_WORKER(keyspace_hits),
-                (unsigned long long)SUM_WORKER(keyspace_misses),
+                (unsigned long long)SUM_WORKER(keyspace_misses), pubsub_channel_count(),
+                pubsub_pattern_count(),
                 (unsigned long long)atomic_load(&server.total_error_replies));
 }
 

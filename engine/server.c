@@ -26,6 +26,7 @@
 #include "engine/info.h"
 #include "engine/log.h"
 #include "engine/metrics.h"
+#include "engine/pubsub.h"
 #include "engine/util.h"
 #include "io/loop.h"
 
@@ -113,6 +114,7 @@ static void worker_on_tick(struct io_worker *w)
 static void worker_on_wake(struct io_worker *w)
 {
     client_worker_wake(w);
+    pubsub_worker_deliver(io_worker_index(w));
 }
 
 /* File descriptors kept for listeners, rings, eventfds and log files on top
@@ -262,6 +264,7 @@ int server_run(void)
     ks_init(config.databases);
 
     server.nworkers = resolve_workers();
+    pubsub_init(server.nworkers);
     adjust_open_files_limit(server.nworkers);
     server.workers = mem_calloc_aligned(64, (size_t)server.nworkers * sizeof(struct worker_state));
     int *fds = NULL;
