@@ -150,5 +150,6 @@ extern const struct command key_commands[];
 extern const struct command server_commands[];
 extern const struct command connection_commands[];
 extern const struct command pubsub_commands[];
+extern const struct command list_commands[];
 
 #endif

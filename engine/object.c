@@ -5,6 +5,7 @@
 
 #include <string.h>
 
+#include "engine/quicklist.h"
 #include "engine/sstr.h"
 #include "engine/util.h"
 
@@ -13,6 +14,9 @@ void value_free(struct entry *e)
     switch (e->type) {
     case TYPE_STRING:
         if (e->encoding != ENC_INT && !(e->flags & ENTRY_INLINE_VALUE)) sstr_free(e->v.ptr);
+        break;
+    case TYPE_LIST:
+        quicklist_free(e->v.ptr);
         break;
     default:
         break;
