@@ -12,6 +12,7 @@
 #include "engine/client.h"
 #include "engine/command.h"
 #include "engine/config.h"
+#include "engine/digest.h"
 #include "engine/glob.h"
 #include "engine/info.h"
 #include "engine/keyspace.h"
@@ -524,6 +525,10 @@ static void debug_command(struct cmdctx *ctx)
     const struct resp_arg *sub = &ctx->argv[1];
     if (arg_eq(sub, "help")) {
         static const char *const lines[] = {
+            "DIGEST",
+            "    Output a hex signature representing the current DB content.",
+            "DIGEST-VALUE <key> [<key> ...]",
+            "    Output a hex signature of the values of all the specified keys.",
             "SLEEP <seconds>",
             "    Stop the server for <seconds>. Decimals allowed.",
             "SET-ACTIVE-EXPIRE <0|1>",
@@ -533,6 +538,21 @@ static void debug_command(struct cmdctx *ctx)
             NULL,
         };
         reply_help(ctx, lines);
+    } else if (arg_eq(sub, "digest") && ctx->argc == 2) {
+        unsigned char d[20];
+        char hex[41];
+        digest_dataset(d);
+        digest_hex(d, hex);
+        reply_status(ctx->out, hex);
+    } else if (arg_eq(sub, "digest-value")) {
+        reply_array(ctx->out, ctx->argc - 2);
+        for (int i = 2; i < ctx->argc; i++) {
+            unsigned char d[20];
+            char hex[41];
+            digest_value(ctx->db, ctx->argv[i].ptr, ctx->argv[i].len, d);
+            digest_hex(d, hex);
+            reply_status(ctx->out, hex);
+        }
     } else if (arg_eq(sub, "sleep")) {
         debug_sleep(ctx);
     } else if (arg_eq(sub, "set-active-expire") && ctx->argc == 3) {
