@@ -179,6 +179,101 @@ static void type_command(struct cmdctx *ctx)
     reply_status(ctx->out, e ? value_type_name(e->type) : "none");
 }
 
+static void object_encoding_command(struct cmdctx *ctx)
+{
+    struct entry *e = cmd_lookup_notouch(ctx, &ctx->argv[2]);
+    if (e)
+        reply_bulk_cstr(ctx->out, value_encoding_name(e));
+    else
+        reply_null(ctx->out);
+}
+
+static void object_refcount_command(struct cmdctx *ctx)
+{
+    struct entry *e = cmd_lookup_notouch(ctx, &ctx->argv[2]);
+    if (e)
+        reply_int(ctx->out, value_refcount(e));
+    else
+        reply_null(ctx->out);
+}
+
+/* Seconds since the last access, on the keyspace's seconds clock (which
+ * wraps as Redis's 24-bit LRU clock does not need to: 32 bits of seconds). */
+static void object_idletime_command(struct cmdctx *ctx)
+{
+    struct entry *e = cmd_lookup_notouch(ctx, &ctx->argv[2]);
+    if (!e) {
+        reply_null(ctx->out);
+        return;
+    }
+    uint32_t now = ks_lru_clock();
+    reply_int(ctx->out, now >= e->lru ? (long long)(now - e->lru) : 0);
+}
+
+/* tandem has no LFU eviction policy (maxmemory-policy is noeviction), so
+ * this answers as Redis does under any LRU or no-eviction policy. */
+static void object_freq_command(struct cmdctx *ctx)
+{
+    struct entry *e = cmd_lookup_notouch(ctx, &ctx->argv[2]);
+    if (!e) {
+        reply_null(ctx->out);
+        return;
+    }
+    reply_error(ctx->out, "ERR An LFU maxmemory policy is not selected, access frequency not "
+                          "tracked. Please note that when switching between policies at runtime "
+                          "LRU and LFU data will take some time to adjust.");
+}
+
+static void object_help_command(struct cmdctx *ctx)
+{
+    static const char *const lines[] = {
+        "ENCODING <key>",
+        "    Return the kind of internal representation used in order to store the value",
+        "    associated with a <key>.",
+        "FREQ <key>",
+        "    Return the access frequency index of the <key>. The returned integer is",
+        "    proportional to the logarithm of the recent access frequency of the key.",
+        "IDLETIME <key>",
+        "    Return the idle time of the <key>, that is the approximated number of",
+        "    seconds elapsed since the last access to the key.",
+        "REFCOUNT <key>",
+        "    Return the number of references of the value associated with the specified",
+        "    <key>.",
+        NULL,
+    };
+    reply_help(ctx, lines);
+}
+
+#define OBJECT_SUBCOMMAND(sub, fn, since_, summary_)                                               \
+    {                                                                                              \
+        .name = sub, .tips = "nondeterministic_output", .proc = fn, .arity = 3,                    \
+        .flags = CMD_READONLY, .first_key = 2, .last_key = 2, .key_step = 1, .key_flags = "RO",    \
+        .acl_categories = "@keyspace @read @slow", .group = "generic", .since = since_,            \
+        .summary = summary_, .complexity = "O(1)",                                                 \
+        .args = COMMAND_ARGS({.name = "key", .type = ARG_KEY})                                     \
+    }
+
+static const struct command object_subcommands[] = {
+    OBJECT_SUBCOMMAND("encoding", object_encoding_command, "2.2.3",
+                      "Inspect the internal encoding of a Redis object"),
+    OBJECT_SUBCOMMAND("freq", object_freq_command, "4.0.0",
+                      "Get the logarithmic access frequency counter of a Redis object"),
+    {.name = "help",
+     .proc = object_help_command,
+     .arity = 2,
+     .flags = CMD_LOADING | CMD_STALE,
+     .acl_categories = "@keyspace @slow",
+     .group = "generic",
+     .since = "6.2.0",
+     .summary = "Show helpful text about the different subcommands",
+     .complexity = "O(1)"},
+    OBJECT_SUBCOMMAND("idletime", object_idletime_command, "2.2.3",
+                      "Get the time since a Redis object was last accessed"),
+    OBJECT_SUBCOMMAND("refcount", object_refcount_command, "2.2.3",
+                      "Get the number of references to the value of the key"),
+    {.name = NULL},
+};
+
 /* RENAME and RENAMENX. The value and its TTL move to the new name; an
  * existing destination (RENAME) is deleted first, its TTL with it. Renaming
  * a key to itself changes nothing but still needs the key to exist. */
@@ -750,6 +845,16 @@ const struct command key_commands[] = {
      .summary = "Determine the type stored at key",
      .complexity = "O(1)",
      .args = COMMAND_ARGS({.name = "key", .type = ARG_KEY})},
+    {.name = "object",
+     .proc = NULL,
+     .arity = -2,
+     .flags = 0,
+     .acl_categories = "@slow",
+     .group = "generic",
+     .since = "2.2.3",
+     .summary = "A container for object introspection commands",
+     .complexity = "Depends on subcommand.",
+     .subcommands = object_subcommands},
     {.name = "rename",
      .proc = rename_command,
      .arity = 3,

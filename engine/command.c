@@ -75,7 +75,7 @@ static void command_add_top(const struct command *def)
 
 void command_table_init(void)
 {
-    const struct command *groups[] = {string_commands, key_commands, server_commands,
+    const struct command *groups[] = {string_commands,     key_commands,    server_commands,
                                       connection_commands, pubsub_commands, list_commands};
     for (size_t g = 0; g < sizeof(groups) / sizeof(groups[0]); g++)
         for (const struct command *cmd = groups[g]; cmd->name; cmd++) command_add_top(cmd);
@@ -141,6 +141,14 @@ void command_fullname(const struct command *cmd, char *buf, size_t size)
 struct entry *cmd_lookup_read(struct cmdctx *ctx, const struct resp_arg *key)
 {
     struct entry *e = ks_find(ctx->db, key->ptr, key->len, ctx->now_ms);
+    stat_add(e ? &ctx->ws->keyspace_hits : &ctx->ws->keyspace_misses, 1);
+    return e;
+}
+
+struct entry *cmd_lookup_notouch(struct cmdctx *ctx, const struct resp_arg *key)
+{
+    struct entry *e = ks_peek(ctx->db, key->ptr, key->len);
+    if (e && ks_expire_if_needed(ctx->db, e, ctx->now_ms)) e = NULL;
     stat_add(e ? &ctx->ws->keyspace_hits : &ctx->ws->keyspace_misses, 1);
     return e;
 }

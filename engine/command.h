@@ -121,6 +121,9 @@ void command_clock_start(struct command_clock *clock);
 void command_execute(struct client *c, int argc, const struct resp_arg *argv,
                      struct command_clock *clock);
 
+/* A read that leaves the key's access clock alone (OBJECT): still expires
+ * it lazily and counts a hit or miss, as Redis's LOOKUP_NOTOUCH. */
+struct entry *cmd_lookup_notouch(struct cmdctx *ctx, const struct resp_arg *key);
 /* Key lookups for commands (the shard is locked by dispatch). A read
  * lookup counts INFO's keyspace_hits / keyspace_misses as Redis's
  * lookupKeyRead does; a write lookup counts nothing. Both expire lazily. */

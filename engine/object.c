@@ -101,6 +101,25 @@ struct sstr *string_make_raw(struct entry *e)
     return e->v.ptr;
 }
 
+const char *value_encoding_name(const struct entry *e)
+{
+    switch (e->type) {
+    case TYPE_STRING:
+        return e->encoding == ENC_INT ? "int" : e->encoding == ENC_EMBSTR ? "embstr" : "raw";
+    case TYPE_LIST:
+        return "quicklist"; /* every list in 7.0, whatever its size */
+    default:
+        return "unknown";
+    }
+}
+
+long long value_refcount(const struct entry *e)
+{
+    if (e->type == TYPE_STRING && e->encoding == ENC_INT && e->v.i >= 0 && e->v.i < 10000)
+        return 2147483647;
+    return 1;
+}
+
 const char *value_type_name(int type)
 {
     switch (type) {

@@ -35,6 +35,12 @@ size_t string_length(const struct entry *e);
  * place (APPEND, SETRANGE); returns the sstr. */
 struct sstr *string_make_raw(struct entry *e);
 
+/* OBJECT ENCODING's name for e's representation, as Redis 7.0 names it. */
+const char *value_encoding_name(const struct entry *e);
+/* OBJECT REFCOUNT: Redis shares the integers 0..9999 (OBJ_SHARED_INTEGERS)
+ * and reports INT_MAX for them; every other value has one reference. */
+long long value_refcount(const struct entry *e);
+
 /* TYPE's name for a value type ("string", "list", ...). */
 const char *value_type_name(int type);
 

@@ -476,11 +476,60 @@ static void test_swapdb(redisContext *c, const struct server *s)
     redisFree(other);
 }
 
+/* OBJECT: encodings by Redis's rules (int for canonical integers, embstr up
+ * to 44 bytes, raw beyond and after in-place edits), shared integers'
+ * refcount, idle time, FREQ without an LFU policy, missing keys, errors. */
+static void test_object(redisContext *c)
+{
+    EXPECT_OK(harness_cmd(c, "SET n 100"));
+    EXPECT_STR(harness_cmd(c, "OBJECT ENCODING n"), "int");
+    EXPECT_INT(harness_cmd(c, "OBJECT REFCOUNT n"), 2147483647);
+    EXPECT_OK(harness_cmd(c, "SET n 10000"));
+    EXPECT_INT(harness_cmd(c, "OBJECT REFCOUNT n"), 1);
+    EXPECT_OK(harness_cmd(c, "SET n -5"));
+    EXPECT_STR(harness_cmd(c, "object encoding n"), "int");
+    EXPECT_INT(harness_cmd(c, "OBJECT REFCOUNT n"), 1);
+    EXPECT_INT(harness_cmd(c, "INCRBY n 10"), 5);
+    EXPECT_INT(harness_cmd(c, "OBJECT REFCOUNT n"), 2147483647);
+    EXPECT_OK(harness_cmd(c, "SET n 007"));
+    EXPECT_STR(harness_cmd(c, "OBJECT ENCODING n"), "embstr");
+    char v[46];
+    memset(v, 'v', sizeof(v));
+    EXPECT_OK(harness_cmd(c, "SET s %b", v, (size_t)44));
+    EXPECT_STR(harness_cmd(c, "OBJECT ENCODING s"), "embstr");
+    EXPECT_INT(harness_cmd(c, "OBJECT REFCOUNT s"), 1);
+    EXPECT_OK(harness_cmd(c, "SET s %b", v, (size_t)45));
+    EXPECT_STR(harness_cmd(c, "OBJECT ENCODING s"), "raw");
+    EXPECT_OK(harness_cmd(c, "SET s abc"));
+    EXPECT_INT(harness_cmd(c, "APPEND s d"), 4);
+    EXPECT_STR(harness_cmd(c, "OBJECT ENCODING s"), "raw");
+    EXPECT_INT(harness_cmd(c, "OBJECT IDLETIME s"), 0);
+    EXPECT_ERROR_EXACT(harness_cmd(c, "OBJECT FREQ s"),
+                       "ERR An LFU maxmemory policy is not selected, access frequency not "
+                       "tracked. Please note that when switching between policies at runtime "
+                       "LRU and LFU data will take some time to adjust.");
+    EXPECT_NIL(harness_cmd(c, "OBJECT ENCODING nokey"));
+    EXPECT_NIL(harness_cmd(c, "OBJECT REFCOUNT nokey"));
+    EXPECT_NIL(harness_cmd(c, "OBJECT IDLETIME nokey"));
+    EXPECT_NIL(harness_cmd(c, "OBJECT FREQ nokey"));
+    if (harness_make_list(c, "l")) EXPECT_STR(harness_cmd(c, "OBJECT ENCODING l"), "quicklist");
+    EXPECT_ERROR_EXACT(harness_cmd(c, "OBJECT ENCODING"),
+                       "ERR wrong number of arguments for 'object|encoding' command");
+    EXPECT_ERROR_EXACT(harness_cmd(c, "OBJECT NOPE s"),
+                       "ERR unknown subcommand 'NOPE'. Try OBJECT HELP.");
+    redisReply *r = harness_cmd(c, "OBJECT HELP");
+    CHECK(r->type == REDIS_REPLY_ARRAY && r->elements == 15);
+    CHECK(strcmp(r->element[0]->str,
+                 "OBJECT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:") == 0);
+    freeReplyObject(r);
+}
+
 int main(int argc, char **argv)
 {
     static void (*const tests[])(redisContext *) = {
         test_del_unlink_exists,
         test_type,
+        test_object,
         test_rename,
         test_expire_set_and_read,
         test_expire_in_the_past,
