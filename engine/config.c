@@ -28,6 +28,7 @@
 #include "engine/alloc.h"
 #include "engine/glob.h"
 #include "engine/log.h"
+#include "engine/t_list.h"
 #include "engine/util.h"
 
 #include <ctype.h>
@@ -349,6 +350,10 @@ struct directive {
     unsigned flags;
     size_t offset; /* of the field in struct server_config */
     size_t size;   /* of that field (int or long long) */
+    /* A setting kept by the module that uses it (list-max-listpack-size
+     * lives in engine/t_list.c) instead of a field of struct
+     * server_config; offset is then unused. */
+    int *external;
     long long min, max;
     const char *default_value; /* parsed like a config file argument */
     const struct enum_name *enums;
@@ -369,6 +374,7 @@ static void reason_set(char *reason, const char *fmt, ...)
 
 static void *directive_field(const struct directive *d)
 {
+    if (d->external) return d->external;
     return (char *)&config + d->offset;
 }
 
@@ -823,6 +829,12 @@ static const struct enum_name protected_action_names[] = {
         .name = n, .ops = &integer_ops, .flags = fl, FIELD(f), .min = lo, .max = hi,               \
         .default_value = def, .after_apply = hook                                                  \
     }
+/* An integer setting owned by another module (an int variable there). */
+#define EXTERNAL_INTEGER_DIRECTIVE(n, al, fl, var, lo, hi, def)                                    \
+    {                                                                                              \
+        .name = n, .alias = al, .ops = &integer_ops, .flags = fl, .external = &var,                \
+        .size = sizeof(int), .min = lo, .max = hi, .default_value = def                            \
+    }
 #define MEMORY_DIRECTIVE(n, fl, f, lo, hi, def)                                                    \
     {                                                                                              \
         .name = n, .ops = &memory_ops, .flags = fl, FIELD(f), .min = lo, .max = hi,                \
@@ -881,6 +893,14 @@ static const struct directive directives[] = {
                    protected_action_names, "no", NULL),
     ENUM_DIRECTIVE("enable-debug-command", IMMUTABLE, enable_debug_command, protected_action_names,
                    "no", NULL),
+    /* New lists take list-max-listpack-size as their quicklist fill (Redis
+     * clamps it to -5..32767 there). */
+    EXTERNAL_INTEGER_DIRECTIVE("list-max-listpack-size", "list-max-ziplist-size", 0,
+                               list_max_listpack_size, INT_MIN, INT_MAX, "-2"),
+    /* Accepted and shown for compatibility only: tandem does not LZF-compress
+     * quicklist nodes, so any depth behaves as 0 (no compression). */
+    EXTERNAL_INTEGER_DIRECTIVE("list-compress-depth", NULL, 0, list_compress_depth, 0, INT_MAX,
+                               "0"),
 };
 
 #define DIRECTIVE_COUNT ((int)(sizeof(directives) / sizeof(directives[0])))
