@@ -20,6 +20,7 @@
 #include "engine/config.h"
 #include "engine/keyspace.h"
 #include "engine/log.h"
+#include "engine/multi.h"
 #include "engine/pubsub.h"
 #include "engine/reply.h"
 #include "engine/server.h"
@@ -142,6 +143,7 @@ void *client_on_open(struct io_worker *w, struct io_conn *conn, const struct soc
     c->out = out;
     c->fd = io_conn_fd(conn);
     c->resp = 2;
+    c->multi_pub = -1;
     c->authenticated = !requirepass_set();
     c->ctime_ms = c->last_interaction_ms = util_ms_now();
     format_address(peer, c->addr, sizeof(c->addr));
@@ -195,6 +197,7 @@ void client_on_close(void *state)
     if (c->worker_next) c->worker_next->worker_prev = c->worker_prev;
     registry_remove(c);
     pubsub_client_gone(c);
+    multi_discard(c);
     atomic_fetch_sub(&server.connected_clients, 1);
     resp_parser_free(&c->parser);
     mem_free(c->qbuf);
@@ -389,18 +392,21 @@ int client_format_info(struct client *c, char *buf, size_t size, int64_t now_ms)
     uint32_t flags = __atomic_load_n(&c->flags, __ATOMIC_RELAXED);
     unsigned subs = pubsub_client_subs(c, 0), psubs = pubsub_client_subs(c, 1);
     char letters[8], *l = letters;
+    int queued = multi_count(c);
     if (subs + psubs > 0) *l++ = 'P';
+    if (queued >= 0) *l++ = 'x';
+    if (atomic_load(&c->dirty_cas)) *l++ = 'd';
     if (flags & CLIENT_CLOSE_AFTER_REPLY) *l++ = 'c';
     if (l == letters) *l++ = 'N';
     *l = '\0';
     return snprintf(
         buf, size,
         "id=%llu addr=%s laddr=%s fd=%d name=%s age=%lld idle=%lld flags=%s db=%d sub=%u psub=%u "
-        "ssub=0 multi=-1 qbuf=%llu qbuf-free=%llu argv-mem=0 multi-mem=0 rbs=%d rbp=0 obl=%llu "
+        "ssub=0 multi=%d qbuf=%llu qbuf-free=%llu argv-mem=0 multi-mem=0 rbs=%d rbp=0 obl=%llu "
         "oll=0 omem=%llu tot-mem=%llu events=r cmd=%s user=default redir=-1 resp=%d",
         (unsigned long long)c->id, c->addr, c->laddr, c->fd, c->name ? c->name : "",
         (long long)((now_ms - c->ctime_ms) / 1000), (long long)((now_ms - last_io) / 1000), letters,
-        __atomic_load_n(&c->db_id, __ATOMIC_RELAXED), subs, psubs, (unsigned long long)qlen,
+        __atomic_load_n(&c->db_id, __ATOMIC_RELAXED), subs, psubs, queued, (unsigned long long)qlen,
         (unsigned long long)__atomic_load_n(&c->qbuf_free_pub, __ATOMIC_RELAXED), 16384,
         (unsigned long long)olen, (unsigned long long)omem,
         (unsigned long long)(omem + qlen + sizeof(*c)), cmdname, c->resp);

@@ -22,6 +22,8 @@
 
 struct command;
 struct pubsub_state;
+struct multi_state;
+struct watched_key;
 
 enum client_flag {
     CLIENT_CLOSE_AFTER_REPLY = 1 << 0,
@@ -62,6 +64,13 @@ struct client {
     int64_t obuf_soft_since_ms; /* when the soft output limit was first hit */
 
     struct pubsub_state *pubsub; /* channels and patterns listened to, or NULL */
+
+    /* MULTI/WATCH (engine/multi.c, engine/watch.c) */
+    struct multi_state *multi;   /* NULL unless inside MULTI */
+    struct watched_key *watched; /* this client's WATCHes */
+    unsigned nwatched;           /* shared: relaxed stores */
+    int multi_pub;               /* shared: queued commands, or -1 outside MULTI */
+    atomic_int dirty_cas;        /* a watched key changed: set by any worker */
 
     struct client *reg_prev, *reg_next;       /* registry (registry_lock) */
     struct client *worker_prev, *worker_next; /* owner worker's list */

@@ -34,6 +34,7 @@
 #include "engine/reply.h"
 #include "engine/server.h"
 #include "engine/util.h"
+#include "engine/watch.h"
 
 /* The EXPIRE options of Redis 7.0. */
 enum expire_option {
@@ -703,6 +704,7 @@ static int flush_parse_options(struct cmdctx *ctx)
 /* Empties a db whose shards are all locked; returns how many keys it held. */
 static uint64_t db_flush(struct db *db)
 {
+    watch_touch_db(db, NULL);
     uint64_t removed = ks_db_size(db);
     for (unsigned s = 0; s < KS_SHARDS; s++) ks_flush_shard(db, s);
     return removed;
@@ -753,9 +755,12 @@ static void swapdb_command(struct cmdctx *ctx)
         reply_error(ctx->out, ERR_DB_INDEX);
         return;
     }
-    if (a != b)
+    if (a != b) {
+        watch_touch_db(ks_db(a), ks_db(b));
+        watch_touch_db(ks_db(b), ks_db(a));
         for (unsigned s = 0; s < KS_SHARDS; s++)
             ks_swap_shards(&ks_db(a)->shards[s], &ks_db(b)->shards[s]);
+    }
     cmd_dirty(ctx, 1);
     reply_ok(ctx->out);
 }

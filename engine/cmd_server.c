@@ -157,6 +157,7 @@ static const struct flag_name command_flag_names[] = {
     {CMD_LOADING, "loading"},
     {CMD_STALE, "stale"},
     {CMD_SKIP_MONITOR, "skip_monitor"},
+    {CMD_SKIP_SLOWLOG, "skip_slowlog"},
     {CMD_FAST, "fast"},
     {CMD_NO_AUTH, "no_auth"},
     {CMD_NO_MULTI, "no_multi"},
@@ -744,7 +745,7 @@ const struct command server_commands[] = {
     {.name = "debug",
      .proc = debug_command,
      .arity = -2,
-     .flags = SERVER_ADMIN | CMD_PROTECTED,
+     .flags = SERVER_ADMIN | CMD_PROTECTED | CMD_NO_LOCK, /* DIGEST locks for itself */
      .acl_categories = "@admin @slow @dangerous",
      .group = "server",
      .since = "1.0.0",

@@ -16,6 +16,7 @@
 #include "engine/client.h"
 #include "engine/config.h"
 #include "engine/keyspace.h"
+#include "engine/multi.h"
 #include "engine/pubsub.h"
 #include "engine/reply.h"
 #include "engine/server.h"
@@ -76,7 +77,8 @@ static void command_add_top(const struct command *def)
 void command_table_init(void)
 {
     const struct command *groups[] = {string_commands,     key_commands,    server_commands,
-                                      connection_commands, pubsub_commands, list_commands};
+                                      connection_commands, pubsub_commands, list_commands,
+                                      multi_commands};
     for (size_t g = 0; g < sizeof(groups) / sizeof(groups[0]); g++)
         for (const struct command *cmd = groups[g]; cmd->name; cmd++) command_add_top(cmd);
 }
@@ -257,9 +259,8 @@ static int cmp_unsigned(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-/* Shards of the command's keys, sorted and without duplicates. */
-static int command_key_shards(const struct command *cmd, struct db *db, int argc,
-                              const struct resp_arg *argv, unsigned *shards, int max)
+int command_key_shards(const struct command *cmd, struct db *db, int argc,
+                       const struct resp_arg *argv, unsigned *shards, int max)
 {
     if (cmd->first_key <= 0 || cmd->first_key >= argc) return 0;
     int last = cmd->last_key < 0 ? argc + cmd->last_key : cmd->last_key;
@@ -350,9 +351,12 @@ static size_t reply_mark_error_code(const struct outbuf *o, struct reply_mark m,
     return n;
 }
 
-static void command_count_rejected(struct worker_state *ws, const struct command *cmd,
-                                   const char *code)
+/* Counts a command refused before it ran; inside MULTI the refusal also
+ * dooms the transaction (EXEC answers EXECABORT), as in Redis. */
+static void command_count_rejected(struct client *c, struct worker_state *ws,
+                                   const struct command *cmd, const char *code)
 {
+    if (c->multi) multi_flag_error(c);
     if (cmd) stat_add(&ws->cmdstats[cmd->id].rejected_calls, 1);
     atomic_fetch_add_explicit(&server.total_error_replies, 1, memory_order_relaxed);
     server_count_error(ws, code, strlen(code));
@@ -394,7 +398,7 @@ void command_execute(struct client *c, int argc, const struct resp_arg *argv,
         const struct command *sub = command_lookup_sub(cmd, argv[1].ptr, argv[1].len);
         if (!sub) {
             reply_unknown_subcommand_of(out, cmd, &argv[1]);
-            command_count_rejected(ws, NULL, "ERR");
+            command_count_rejected(c, ws, NULL, "ERR");
             return;
         }
         cmd = sub;
@@ -402,14 +406,14 @@ void command_execute(struct client *c, int argc, const struct resp_arg *argv,
     __atomic_store_n(&c->last_cmd, cmd, __ATOMIC_RELAXED);
     if (!cmd) {
         reply_unknown_command(out, argc, argv);
-        command_count_rejected(ws, NULL, "ERR");
+        command_count_rejected(c, ws, NULL, "ERR");
         return;
     }
     if (!arity_ok(cmd, argc)) {
         char name[128];
         command_fullname(cmd, name, sizeof(name));
         reply_errorf(out, "ERR wrong number of arguments for '%s' command", name);
-        command_count_rejected(ws, cmd, "ERR");
+        command_count_rejected(c, ws, cmd, "ERR");
         return;
     }
     if ((cmd->flags & CMD_PROTECTED) && !protected_command_allowed(c)) {
@@ -417,12 +421,12 @@ void command_execute(struct client *c, int argc, const struct resp_arg *argv,
                          "set to \"local\", you can run it from a local connection, otherwise you "
                          "need to set this option in the configuration file, and then restart the "
                          "server.");
-        command_count_rejected(ws, cmd, "ERR");
+        command_count_rejected(c, ws, cmd, "ERR");
         return;
     }
     if (!c->authenticated && !(cmd->flags & CMD_NO_AUTH)) {
         reply_error(out, "NOAUTH Authentication required.");
-        command_count_rejected(ws, cmd, "NOAUTH");
+        command_count_rejected(c, ws, cmd, "NOAUTH");
         return;
     }
 
@@ -433,7 +437,17 @@ void command_execute(struct client *c, int argc, const struct resp_arg *argv,
                      "ERR Can't execute '%s': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / "
                      "QUIT / RESET are allowed in this context",
                      name);
-        command_count_rejected(ws, cmd, "ERR");
+        command_count_rejected(c, ws, cmd, "ERR");
+        return;
+    }
+
+    if (c->multi && !multi_runs_immediately(cmd)) {
+        if (cmd->flags & CMD_NO_MULTI) {
+            reply_error(out, "ERR Command not allowed inside a transaction");
+            command_count_rejected(c, ws, cmd, "ERR");
+            return;
+        }
+        multi_queue(c, cmd, argc, argv);
         return;
     }
 
@@ -446,10 +460,22 @@ void command_execute(struct client *c, int argc, const struct resp_arg *argv,
         .now_ms = clock->wall_ms_base + (clock->mono_now_us - clock->mono_base_us) / 1000,
         .cmd = cmd,
         .ws = ws,
+        .clock = clock,
     };
-    struct reply_mark mark = reply_mark_take(out);
+    command_call(&ctx, 1);
+}
+
+void command_call(struct cmdctx *ctx, int take_locks)
+{
+    struct command_clock *clock = ctx->clock;
+    struct worker_state *ws = ctx->ws;
+    const struct command *cmd = ctx->cmd;
+    struct reply_mark mark = reply_mark_take(ctx->out);
     int64_t start = clock->mono_now_us;
-    command_run_locked(&ctx);
+    if (take_locks)
+        command_run_locked(ctx);
+    else
+        cmd->proc(ctx);
     clock->mono_now_us = util_monotonic_us();
     int64_t elapsed = clock->mono_now_us - start;
 
@@ -458,7 +484,7 @@ void command_execute(struct client *c, int argc, const struct resp_arg *argv,
     stat_add(&st->usec, (uint64_t)elapsed);
     stat_add(&ws->commands_processed, 1);
     char code[32];
-    size_t code_len = reply_mark_error_code(out, mark, code, sizeof(code));
+    size_t code_len = reply_mark_error_code(ctx->out, mark, code, sizeof(code));
     if (code_len > 0) {
         stat_add(&st->failed_calls, 1);
         atomic_fetch_add_explicit(&server.total_error_replies, 1, memory_order_relaxed);

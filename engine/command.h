@@ -17,6 +17,7 @@
 #include "engine/resp.h"
 
 struct client;
+struct command_clock;
 struct outbuf;
 struct worker_state;
 
@@ -41,6 +42,7 @@ enum command_flag {
     CMD_MAY_REPLICATE = 1 << 17,
     CMD_NO_LOCK = 1 << 18,   /* command locks what it needs itself (SCAN, KEYS) */
     CMD_PROTECTED = 1 << 19, /* DEBUG: allowed per enable-debug-command */
+    CMD_SKIP_SLOWLOG = 1 << 20,
 };
 
 /* What a command runs with. argv points into the client's receive or query
@@ -53,7 +55,8 @@ struct cmdctx {
     struct db *db;
     int64_t now_ms; /* the command's time: every expiry check uses this */
     const struct command *cmd;
-    struct worker_state *ws; /* the running worker's statistics */
+    struct worker_state *ws;     /* the running worker's statistics */
+    struct command_clock *clock; /* the worker's command clock (EXEC times its commands) */
 };
 
 typedef void (*command_proc)(struct cmdctx *ctx);
@@ -116,6 +119,13 @@ struct command_clock {
 };
 
 void command_clock_start(struct command_clock *clock);
+/* Runs ctx's command and records its statistics (calls, time, errors);
+ * take_locks 0: the caller already holds every lock it needs (EXEC). */
+void command_call(struct cmdctx *ctx, int take_locks);
+/* Shards of the command's keys in db, sorted, without duplicates (at most
+ * max); 0 for a command without keys. */
+int command_key_shards(const struct command *cmd, struct db *db, int argc,
+                       const struct resp_arg *argv, unsigned *shards, int max);
 
 /* Runs one parsed command for the client (argc > 0). */
 void command_execute(struct client *c, int argc, const struct resp_arg *argv,
@@ -154,5 +164,6 @@ extern const struct command server_commands[];
 extern const struct command connection_commands[];
 extern const struct command pubsub_commands[];
 extern const struct command list_commands[];
+extern const struct command multi_commands[];
 
 #endif

@@ -9,6 +9,7 @@
 #include "engine/alloc.h"
 #include "engine/object.h"
 #include "engine/table.h"
+#include "engine/watch.h"
 #include "engine/util.h"
 
 struct keyspace keyspace;
@@ -85,13 +86,25 @@ void ks_destroy(void)
     keyspace.dbs = NULL;
 }
 
+/* Set while this thread holds every shard lock of every database (an EXEC
+ * whose commands lock for themselves): their own lock calls are then
+ * already satisfied. */
+static __thread int holding_everything;
+
+void ks_hold_everything(int on)
+{
+    holding_everything = on;
+}
+
 void ks_lock(struct db *db, unsigned shard)
 {
+    if (holding_everything) return;
     pthread_mutex_lock(&db->shards[shard].lock);
 }
 
 void ks_unlock(struct db *db, unsigned shard)
 {
+    if (holding_everything) return;
     pthread_mutex_unlock(&db->shards[shard].lock);
 }
 
@@ -118,10 +131,11 @@ uint32_t ks_lru_clock(void)
     return (uint32_t)ts.tv_sec;
 }
 
+static void shard_changed(struct shard *sh, const char *key, size_t len, int present);
+
 void ks_touch(struct db *db, const struct entry *e)
 {
-    struct shard *sh = &db->shards[ks_shard_of(e->key, e->keylen)];
-    sh->unit_version++;
+    shard_changed(&db->shards[ks_shard_of(e->key, e->keylen)], e->key, e->keylen, 1);
 }
 
 static void shard_remove_volatile(struct shard *sh, struct entry *e)
@@ -136,13 +150,30 @@ static void shard_remove_volatile(struct shard *sh, struct entry *e)
     e->vslot = KS_NO_EXPIRE;
 }
 
+/* Every change to a key passes here or through shard_changed: the unit
+ * version moves (snapshots) and WATCHers of the key are told. */
+static void shard_changed(struct shard *sh, const char *key, size_t len, int present)
+{
+    sh->unit_version++;
+    if (sh->watched) watch_touch_shard(sh, key, len, present);
+}
+
 static void shard_delete_entry(struct db *db, struct shard *sh, uint64_t hash, struct entry *e)
 {
+    if (sh->watched) watch_touch_shard(sh, e->key, e->keylen, 0);
     shard_remove_volatile(sh, e);
     table_remove(&sh->table, hash, e->key, e->keylen);
     sh->unit_version++;
     ks_free_entry(e);
     shard_publish_counts(sh);
+}
+
+/* Deletes an entry whose time has passed, counted (its watchers are told
+ * as for any deletion: an expired key is a changed key for WATCH). */
+static void shard_expire_entry(struct db *db, struct shard *sh, uint64_t hash, struct entry *e)
+{
+    shard_delete_entry(db, sh, hash, e);
+    atomic_fetch_add_explicit(&keyspace.expired_keys, 1, memory_order_relaxed);
 }
 
 static int entry_expired(const struct shard *sh, const struct entry *e, int64_t now_ms)
@@ -165,8 +196,7 @@ struct entry *ks_find(struct db *db, const char *key, size_t len, int64_t now_ms
     struct entry *e = table_find(&sh->table, h, key, len);
     if (!e) return NULL;
     if (entry_expired(sh, e, now_ms)) {
-        shard_delete_entry(db, sh, h, e);
-        atomic_fetch_add_explicit(&keyspace.expired_keys, 1, memory_order_relaxed);
+        shard_expire_entry(db, sh, h, e);
         return NULL;
     }
     e->lru = ks_lru_clock();
@@ -178,8 +208,7 @@ int ks_expire_if_needed(struct db *db, struct entry *e, int64_t now_ms)
     uint64_t h = ks_hash(e->key, e->keylen);
     struct shard *sh = &db->shards[ks_shard_of_hash(h)];
     if (!entry_expired(sh, e, now_ms)) return 0;
-    shard_delete_entry(db, sh, h, e);
-    atomic_fetch_add_explicit(&keyspace.expired_keys, 1, memory_order_relaxed);
+    shard_expire_entry(db, sh, h, e);
     return 1;
 }
 
@@ -214,7 +243,7 @@ static struct entry *shard_insert_new(struct db *db, const char *key, size_t len
     struct shard *sh = &db->shards[ks_shard_of_hash(h)];
     struct entry *e = entry_new(key, len, type, value_room);
     table_insert(&sh->table, h, e);
-    sh->unit_version++;
+    shard_changed(sh, key, len, 1);
     shard_publish_counts(sh);
     return e;
 }
@@ -248,7 +277,7 @@ struct entry *ks_unlink(struct db *db, const char *key, size_t len)
     if (!e) return NULL;
     shard_remove_volatile(sh, e);
     table_remove(&sh->table, h, key, len);
-    sh->unit_version++;
+    shard_changed(sh, key, len, 0);
     shard_publish_counts(sh);
     return e;
 }
@@ -295,7 +324,7 @@ void ks_set_expire(struct db *db, struct entry *e, int64_t when_ms)
         sh->vkeys[e->vslot].entry = e;
     }
     sh->vkeys[e->vslot].expire_ms = when_ms;
-    sh->unit_version++;
+    shard_changed(sh, e->key, e->keylen, 1);
     shard_publish_counts(sh);
 }
 
@@ -304,7 +333,7 @@ int ks_persist(struct db *db, struct entry *e)
     if (e->vslot == KS_NO_EXPIRE) return 0;
     struct shard *sh = entry_shard(db, e);
     shard_remove_volatile(sh, e);
-    sh->unit_version++;
+    shard_changed(sh, e->key, e->keylen, 1);
     shard_publish_counts(sh);
     return 1;
 }
@@ -397,9 +426,8 @@ static int shard_expire_round(struct db *db, struct shard *sh, int64_t now_ms, i
         if (vk->expire_ms < now_ms) {
             struct entry *e = vk->entry;
             /* The last element moves into this slot: re-examine the slot. */
-            shard_delete_entry(db, sh, ks_hash(e->key, e->keylen), e);
+            shard_expire_entry(db, sh, ks_hash(e->key, e->keylen), e);
             (*expired)++;
-            atomic_fetch_add_explicit(&keyspace.expired_keys, 1, memory_order_relaxed);
         } else {
             ttl_sum += (double)(vk->expire_ms - now_ms);
             ttl_n++;

@@ -88,6 +88,8 @@ struct table {
     uint64_t hint_mask;
 };
 
+struct watched_key;
+
 struct shard {
     pthread_mutex_t lock;
     struct table table;
@@ -95,6 +97,7 @@ struct shard {
     uint32_t nvkeys, vkeys_cap;
     uint32_t expire_cursor;
     uint64_t unit_version;
+    struct watched_key *watched; /* WATCHes of keys in this shard (watch.c); stays on swap */
     /* Published copies of the counts, readable without the lock. */
     atomic_uint_least64_t nkeys_pub, nexpires_pub;
 } __attribute__((aligned(64)));
@@ -140,6 +143,10 @@ void ks_lock(struct db *db, unsigned shard);
 void ks_unlock(struct db *db, unsigned shard);
 /* Locks / unlocks every shard of db (ascending). */
 void ks_lock_all(struct db *db);
+/* on: the calling thread has just taken every shard lock of every database
+ * and later ks_lock/ks_unlock calls on it do nothing until off (EXEC of
+ * commands that lock for themselves). */
+void ks_hold_everything(int on);
 void ks_unlock_all(struct db *db);
 
 /* No lock: hints the CPU to fetch the shard's lock and the bucket a key
