@@ -165,5 +165,6 @@ extern const struct command connection_commands[];
 extern const struct command pubsub_commands[];
 extern const struct command list_commands[];
 extern const struct command multi_commands[];
+extern const struct command hash_commands[];
 
 #endif
