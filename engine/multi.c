@@ -4,7 +4,9 @@
  * Queuing copies each command's arguments (they point into the receive
  * buffer, which is gone by EXEC). EXEC first decides what to lock: the
  * shards of every key of every queued command, each in the database it
- * will run in (a queued SELECT moves the later ones), sorted into the one
+ * will run in (a queued SELECT moves the later ones), and of every watched
+ * key (so no write slips in between the WATCH verdict and the run), sorted
+ * into the one
  * global order (database, then shard) every worker takes locks in, so two
  * transactions, or a transaction and a multi-key command, never deadlock.
  * A queued command that locks for itself or needs whole databases (KEYS,
@@ -127,9 +129,26 @@ static int selected_db(const struct queued_command *q, int db_id)
     return id >= 0 && id < keyspace.ndbs ? (int)id : db_id;
 }
 
-static void lock_set_build(struct lock_set *ls, const struct multi_state *m, int db_id)
+static void lock_set_add(struct lock_set *ls, int db_id, unsigned shard)
+{
+    if (ls->n == ls->cap) {
+        ls->cap = ls->cap ? ls->cap * 2 : 16;
+        ls->pairs = mem_realloc(ls->pairs, sizeof(*ls->pairs) * ls->cap);
+    }
+    ls->pairs[ls->n++] = (uint32_t)db_id << 16 | shard;
+}
+
+static void lock_set_add_watched(void *ctx, struct db *db, unsigned shard)
+{
+    lock_set_add(ctx, db->id, shard);
+}
+
+/* The shards of every queued command's keys and of every watched key. */
+static void lock_set_build(struct lock_set *ls, const struct client *c, const struct multi_state *m,
+                           int db_id)
 {
     unsigned shards[KS_SHARDS];
+    watch_foreach_shard(c, lock_set_add_watched, ls);
     for (int i = 0; i < m->count; i++) {
         const struct queued_command *q = &m->cmds[i];
         if (q->cmd->flags & (CMD_LOCK_ALL | CMD_LOCK_DB | CMD_NO_LOCK)) ls->everything = 1;
@@ -137,13 +156,7 @@ static void lock_set_build(struct lock_set *ls, const struct multi_state *m, int
         int n = command_key_shards(q->cmd, ks_db(db_id), q->argc, q->argv, shards, KS_SHARDS);
         if (n >= (int)KS_SHARDS) ls->everything = 1;
         if (ls->everything) continue;
-        for (int k = 0; k < n; k++) {
-            if (ls->n == ls->cap) {
-                ls->cap = ls->cap ? ls->cap * 2 : 16;
-                ls->pairs = mem_realloc(ls->pairs, sizeof(*ls->pairs) * ls->cap);
-            }
-            ls->pairs[ls->n++] = (uint32_t)db_id << 16 | shards[k];
-        }
+        for (int k = 0; k < n; k++) lock_set_add(ls, db_id, shards[k]);
     }
     if (ls->n > 1) qsort(ls->pairs, ls->n, sizeof(*ls->pairs), cmp_u32);
     size_t u = ls->n ? 1 : 0;
@@ -184,22 +197,25 @@ void multi_exec(struct cmdctx *ctx)
         reply_error(ctx->out, "ERR EXEC without MULTI");
         return;
     }
-    if (watch_any_expired(c, ctx->now_ms)) atomic_store(&c->dirty_cas, 1);
     if (m->error) {
         reply_error(ctx->out, "EXECABORT Transaction discarded because of previous errors.");
         multi_discard(c);
         return;
     }
+    /* Every writer of a watched key holds its shard lock while it marks
+     * us: once we hold them all, the verdict below cannot change before
+     * the commands have run. */
+    struct lock_set ls = {0};
+    lock_set_build(&ls, c, m, c->db_id);
+    lock_set_take(&ls);
+    if (watch_any_expired_held(c, ctx->now_ms)) atomic_store(&c->dirty_cas, 1);
     if (atomic_load(&c->dirty_cas)) {
+        lock_set_release(&ls);
         reply_null_array(ctx->out);
         multi_discard(c);
         return;
     }
-    watch_unwatch_all(c);
-
-    struct lock_set ls = {0};
-    lock_set_build(&ls, m, c->db_id);
-    lock_set_take(&ls);
+    watch_unwatch_all_held(c);
     reply_array(ctx->out, m->count);
     for (int i = 0; i < m->count; i++) {
         const struct queued_command *q = &m->cmds[i];

@@ -104,33 +104,47 @@ void watch_touch_db(struct db *emptied, struct db *replaced_with)
             touch_for_db_change(wk, emptied, replaced_with);
 }
 
-int watch_any_expired(struct client *c, int64_t now_ms)
+void watch_foreach_shard(const struct client *c,
+                         void (*fn)(void *ctx, struct db *db, unsigned shard), void *ctx)
 {
-    for (struct watched_key *wk = c->watched; wk; wk = wk->client_next) {
-        if (wk->expired) continue;
-        ks_lock(wk->db, wk->shard);
-        int gone = key_logically_expired(wk->db, wk->key, wk->len, now_ms);
-        ks_unlock(wk->db, wk->shard);
-        if (gone) return 1;
-    }
+    for (const struct watched_key *wk = c->watched; wk; wk = wk->client_next)
+        fn(ctx, wk->db, wk->shard);
+}
+
+int watch_any_expired_held(struct client *c, int64_t now_ms)
+{
+    for (struct watched_key *wk = c->watched; wk; wk = wk->client_next)
+        if (!wk->expired && key_logically_expired(wk->db, wk->key, wk->len, now_ms)) return 1;
     return 0;
 }
 
-void watch_unwatch_all(struct client *c)
+/* Unlinks and frees every record of c; take_locks 0: the caller holds the
+ * shards' locks already. */
+static void unwatch_all(struct client *c, int take_locks)
 {
     struct watched_key *wk = c->watched;
     c->watched = NULL;
     __atomic_store_n(&c->nwatched, 0, __ATOMIC_RELAXED);
     while (wk) {
         struct watched_key *next = wk->client_next;
-        ks_lock(wk->db, wk->shard);
+        if (take_locks) ks_lock(wk->db, wk->shard);
         struct watched_key **link = &wk->db->shards[wk->shard].watched;
         while (*link != wk) link = &(*link)->shard_next;
         *link = wk->shard_next;
-        ks_unlock(wk->db, wk->shard);
+        if (take_locks) ks_unlock(wk->db, wk->shard);
         mem_free(wk);
         wk = next;
     }
+}
+
+void watch_unwatch_all(struct client *c)
+{
+    unwatch_all(c, 1);
+}
+
+void watch_unwatch_all_held(struct client *c)
+{
+    unwatch_all(c, 0);
 }
 
 unsigned watch_count(const struct client *c)

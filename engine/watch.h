@@ -35,10 +35,16 @@ void watch_touch_shard(struct shard *sh, const char *key, size_t len, int presen
 /* FLUSHDB/FLUSHALL (replaced_with NULL) or SWAPDB, before the change;
  * caller holds every shard lock of both databases. */
 void watch_touch_db(struct db *emptied, struct db *replaced_with);
-/* EXEC: has a key, live when watched, expired since? Takes shard locks. */
-int watch_any_expired(struct client *c, int64_t now_ms);
-/* Drops every watch of c (UNWATCH, EXEC, DISCARD, closing). Takes shard
- * locks; the caller must hold none. */
+/* EXEC takes the locks of every watched key's shard together with its
+ * commands' (so no write can slip in between its check and its run): */
+void watch_foreach_shard(const struct client *c,
+                         void (*fn)(void *ctx, struct db *db, unsigned shard), void *ctx);
+/* ... then asks, holding them: has a key, live when watched, expired? */
+int watch_any_expired_held(struct client *c, int64_t now_ms);
+/* ... and drops the watches, still holding them. */
+void watch_unwatch_all_held(struct client *c);
+/* Drops every watch of c (UNWATCH, DISCARD, closing). Takes shard locks;
+ * the caller must hold none. */
 void watch_unwatch_all(struct client *c);
 /* Watched keys of c (CLIENT LIST watch=). */
 unsigned watch_count(const struct client *c);
