@@ -28,6 +28,7 @@
 #include "engine/alloc.h"
 #include "engine/glob.h"
 #include "engine/log.h"
+#include "engine/t_hash.h"
 #include "engine/t_list.h"
 #include "engine/util.h"
 
@@ -352,8 +353,9 @@ struct directive {
     size_t size;   /* of that field (int or long long) */
     /* A setting kept by the module that uses it (list-max-listpack-size
      * lives in engine/t_list.c) instead of a field of struct
-     * server_config; offset is then unused. */
-    int *external;
+     * server_config; offset is then unused, size is the variable's (int or
+     * long long). */
+    void *external;
     long long min, max;
     const char *default_value; /* parsed like a config file argument */
     const struct enum_name *enums;
@@ -829,11 +831,18 @@ static const struct enum_name protected_action_names[] = {
         .name = n, .ops = &integer_ops, .flags = fl, FIELD(f), .min = lo, .max = hi,               \
         .default_value = def, .after_apply = hook                                                  \
     }
-/* An integer setting owned by another module (an int variable there). */
+/* An integer setting owned by another module (an int or long long variable
+ * there). */
 #define EXTERNAL_INTEGER_DIRECTIVE(n, al, fl, var, lo, hi, def)                                    \
     {                                                                                              \
         .name = n, .alias = al, .ops = &integer_ops, .flags = fl, .external = &var,                \
-        .size = sizeof(int), .min = lo, .max = hi, .default_value = def                            \
+        .size = sizeof(var), .min = lo, .max = hi, .default_value = def                            \
+    }
+/* A memory-size setting owned by another module (a long long there). */
+#define EXTERNAL_MEMORY_DIRECTIVE(n, al, fl, var, lo, hi, def)                                     \
+    {                                                                                              \
+        .name = n, .alias = al, .ops = &memory_ops, .flags = fl, .external = &var,                 \
+        .size = sizeof(var), .min = lo, .max = hi, .default_value = def                            \
     }
 #define MEMORY_DIRECTIVE(n, fl, f, lo, hi, def)                                                    \
     {                                                                                              \
@@ -901,6 +910,13 @@ static const struct directive directives[] = {
      * quicklist nodes, so any depth behaves as 0 (no compression). */
     EXTERNAL_INTEGER_DIRECTIVE("list-compress-depth", NULL, 0, list_compress_depth, 0, INT_MAX,
                                "0"),
+    /* Hashes convert from listpack to hashtable past these (Redis: size_t
+     * settings, 0..LONG_MAX; the value limit is a memory size, "1kb").
+     * Redis 7.0.15's compiled-in default is 512 entries. */
+    EXTERNAL_INTEGER_DIRECTIVE("hash-max-listpack-entries", "hash-max-ziplist-entries", 0,
+                               hash_max_listpack_entries, 0, LONG_MAX, "512"),
+    EXTERNAL_MEMORY_DIRECTIVE("hash-max-listpack-value", "hash-max-ziplist-value", 0,
+                              hash_max_listpack_value, 0, LONG_MAX, "64"),
 };
 
 #define DIRECTIVE_COUNT ((int)(sizeof(directives) / sizeof(directives[0])))

@@ -20,6 +20,7 @@
 #include "engine/object.h"
 #include "engine/quicklist.h"
 #include "engine/sha1.h"
+#include "engine/t_hash.h"
 #include "engine/util.h"
 
 static void digest_xor(unsigned char d[20], const void *p, size_t len)
@@ -51,6 +52,34 @@ static void digest_list(unsigned char d[20], struct quicklist *ql)
     }
 }
 
+/* A hash field or value as Redis hands it to the digest: integers as
+ * their decimal text. */
+static void digest_mix_item(unsigned char d[20], const hash_item *item)
+{
+    if (item->str) {
+        digest_mix(d, item->str, item->len);
+    } else {
+        char buf[LP_INTBUF_SIZE];
+        digest_mix(d, buf, lp_int_to_str(buf, item->ll));
+    }
+}
+
+/* Each pair is mixed on its own (field, then value) and the pair digests
+ * are xored in, so the order of the fields does not matter. */
+static void digest_hash(unsigned char d[20], struct entry *e)
+{
+    struct hash_iter it;
+    hash_item field, value;
+    hash_iter_init(&it, e);
+    while (hash_iter_next(&it, &field, &value)) {
+        unsigned char pair[20] = {0};
+        digest_mix_item(pair, &field);
+        digest_mix_item(pair, &value);
+        digest_xor(d, pair, 20);
+    }
+    hash_iter_done(&it);
+}
+
 /* One key's value, mixed into d (Redis's xorObjectDigest). Each value type
  * adds its case here as it joins the keyspace. */
 static void digest_entry_value(struct db *db, struct entry *e, unsigned char d[20])
@@ -67,6 +96,9 @@ static void digest_entry_value(struct db *db, struct entry *e, unsigned char d[2
     }
     case TYPE_LIST:
         digest_list(d, e->v.ptr);
+        break;
+    case TYPE_HASH:
+        digest_hash(d, e);
         break;
     default:
         break;

@@ -7,6 +7,7 @@
 
 #include "engine/quicklist.h"
 #include "engine/sstr.h"
+#include "engine/t_hash.h"
 #include "engine/util.h"
 
 void value_free(struct entry *e)
@@ -17,6 +18,9 @@ void value_free(struct entry *e)
         break;
     case TYPE_LIST:
         quicklist_free(e->v.ptr);
+        break;
+    case TYPE_HASH:
+        hash_free(e);
         break;
     default:
         break;
@@ -108,6 +112,8 @@ const char *value_encoding_name(const struct entry *e)
         return e->encoding == ENC_INT ? "int" : e->encoding == ENC_EMBSTR ? "embstr" : "raw";
     case TYPE_LIST:
         return "quicklist"; /* every list in 7.0, whatever its size */
+    case TYPE_HASH:
+        return e->encoding == ENC_LISTPACK ? "listpack" : "hashtable";
     default:
         return "unknown";
     }
