@@ -76,9 +76,9 @@ static void command_add_top(const struct command *def)
 
 void command_table_init(void)
 {
-    const struct command *groups[] = {string_commands,     key_commands,    server_commands,
-                                      connection_commands, pubsub_commands, list_commands,
-                                      multi_commands,      hash_commands};
+    const struct command *groups[] = {
+        string_commands, key_commands,   server_commands, connection_commands, pubsub_commands,
+        list_commands,   multi_commands, hash_commands,   set_commands,        zset_commands};
     for (size_t g = 0; g < sizeof(groups) / sizeof(groups[0]); g++)
         for (const struct command *cmd = groups[g]; cmd->name; cmd++) command_add_top(cmd);
 }

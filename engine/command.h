@@ -166,5 +166,7 @@ extern const struct command pubsub_commands[];
 extern const struct command list_commands[];
 extern const struct command multi_commands[];
 extern const struct command hash_commands[];
+extern const struct command set_commands[];
+extern const struct command zset_commands[];
 
 #endif

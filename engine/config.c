@@ -30,6 +30,8 @@
 #include "engine/log.h"
 #include "engine/t_hash.h"
 #include "engine/t_list.h"
+#include "engine/t_set.h"
+#include "engine/t_zset.h"
 #include "engine/util.h"
 
 #include <ctype.h>
@@ -917,6 +919,14 @@ static const struct directive directives[] = {
                                hash_max_listpack_entries, 0, LONG_MAX, "512"),
     EXTERNAL_MEMORY_DIRECTIVE("hash-max-listpack-value", "hash-max-ziplist-value", 0,
                               hash_max_listpack_value, 0, LONG_MAX, "64"),
+    /* Sets stay an intset up to this many integer members (Redis 7.0.15). */
+    EXTERNAL_INTEGER_DIRECTIVE("set-max-intset-entries", NULL, 0, set_max_intset_entries, 0,
+                               LONG_MAX, "512"),
+    /* Sorted sets stay a listpack up to these (Redis 7.0.15's defaults). */
+    EXTERNAL_INTEGER_DIRECTIVE("zset-max-listpack-entries", "zset-max-ziplist-entries", 0,
+                               zset_max_listpack_entries, 0, LONG_MAX, "128"),
+    EXTERNAL_MEMORY_DIRECTIVE("zset-max-listpack-value", "zset-max-ziplist-value", 0,
+                              zset_max_listpack_value, 0, LONG_MAX, "64"),
 };
 
 #define DIRECTIVE_COUNT ((int)(sizeof(directives) / sizeof(directives[0])))

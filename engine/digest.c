@@ -21,6 +21,8 @@
 #include "engine/quicklist.h"
 #include "engine/sha1.h"
 #include "engine/t_hash.h"
+#include "engine/t_set.h"
+#include "engine/t_zset.h"
 #include "engine/util.h"
 
 static void digest_xor(unsigned char d[20], const void *p, size_t len)
@@ -99,6 +101,12 @@ static void digest_entry_value(struct db *db, struct entry *e, unsigned char d[2
         break;
     case TYPE_HASH:
         digest_hash(d, e);
+        break;
+    case TYPE_SET:
+        set_digest(d, e);
+        break;
+    case TYPE_ZSET:
+        zset_digest(d, e);
         break;
     default:
         break;

@@ -8,6 +8,8 @@
 #include "engine/quicklist.h"
 #include "engine/sstr.h"
 #include "engine/t_hash.h"
+#include "engine/t_set.h"
+#include "engine/t_zset.h"
 #include "engine/util.h"
 
 void value_free(struct entry *e)
@@ -21,6 +23,12 @@ void value_free(struct entry *e)
         break;
     case TYPE_HASH:
         hash_free(e);
+        break;
+    case TYPE_SET:
+        set_free(e);
+        break;
+    case TYPE_ZSET:
+        zset_free(e);
         break;
     default:
         break;
@@ -114,6 +122,10 @@ const char *value_encoding_name(const struct entry *e)
         return "quicklist"; /* every list in 7.0, whatever its size */
     case TYPE_HASH:
         return e->encoding == ENC_LISTPACK ? "listpack" : "hashtable";
+    case TYPE_SET:
+        return set_encoding_name(e);
+    case TYPE_ZSET:
+        return zset_encoding_name(e);
     default:
         return "unknown";
     }
