@@ -363,6 +363,26 @@ static void command_count_rejected(struct client *c, struct worker_state *ws,
 }
 
 /* enable-debug-command: "yes" for everyone, "local" for loopback clients. */
+/* Refuses cmd with text, a whole error line whose first word is its code.
+ * A refused EXEC ends the transaction and drops the watches, as Redis's
+ * rejectCommand does: the answer is EXECABORT quoting the reason. */
+static void command_reject(struct client *c, struct worker_state *ws, const struct command *cmd,
+                           const char *text)
+{
+    if (!cmd->parent && strcmp(cmd->name, "exec") == 0) {
+        multi_discard(c); /* even outside MULTI: the watches go too */
+        const char *why = strncmp(text, "ERR ", 4) == 0 ? text + 4 : text;
+        reply_errorf(c->out, "EXECABORT Transaction discarded because of: %s", why);
+        command_count_rejected(c, ws, cmd, "EXECABORT");
+        return;
+    }
+    reply_error(c->out, text);
+    char code[32];
+    size_t n = strcspn(text, " ");
+    snprintf(code, sizeof(code), "%.*s", (int)(n < sizeof(code) - 1 ? n : sizeof(code) - 1), text);
+    command_count_rejected(c, ws, cmd, code);
+}
+
 /* A RESP2 client listening to channels may only run these (Redis's
  * subscribed context). */
 static int pubsub_context_allows(const struct command *cmd)
@@ -409,42 +429,38 @@ void command_execute(struct client *c, int argc, const struct resp_arg *argv,
         command_count_rejected(c, ws, NULL, "ERR");
         return;
     }
+    char name[128], text[512];
+    command_fullname(cmd, name, sizeof(name));
     if (!arity_ok(cmd, argc)) {
-        char name[128];
-        command_fullname(cmd, name, sizeof(name));
-        reply_errorf(out, "ERR wrong number of arguments for '%s' command", name);
-        command_count_rejected(c, ws, cmd, "ERR");
+        snprintf(text, sizeof(text), "ERR wrong number of arguments for '%s' command", name);
+        command_reject(c, ws, cmd, text);
         return;
     }
     if ((cmd->flags & CMD_PROTECTED) && !protected_command_allowed(c)) {
-        reply_error(out, "ERR DEBUG command not allowed. If the enable-debug-command option is "
-                         "set to \"local\", you can run it from a local connection, otherwise you "
-                         "need to set this option in the configuration file, and then restart the "
-                         "server.");
-        command_count_rejected(c, ws, cmd, "ERR");
+        command_reject(c, ws, cmd,
+                       "ERR DEBUG command not allowed. If the enable-debug-command option is "
+                       "set to \"local\", you can run it from a local connection, otherwise you "
+                       "need to set this option in the configuration file, and then restart the "
+                       "server.");
         return;
     }
     if (!c->authenticated && !(cmd->flags & CMD_NO_AUTH)) {
-        reply_error(out, "NOAUTH Authentication required.");
-        command_count_rejected(c, ws, cmd, "NOAUTH");
+        command_reject(c, ws, cmd, "NOAUTH Authentication required.");
         return;
     }
 
     if (pubsub_client_count(c) > 0 && !pubsub_context_allows(cmd)) {
-        char name[128];
-        command_fullname(cmd, name, sizeof(name));
-        reply_errorf(out,
-                     "ERR Can't execute '%s': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / "
-                     "QUIT / RESET are allowed in this context",
-                     name);
-        command_count_rejected(c, ws, cmd, "ERR");
+        snprintf(text, sizeof(text),
+                 "ERR Can't execute '%s': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / "
+                 "QUIT / RESET are allowed in this context",
+                 name);
+        command_reject(c, ws, cmd, text);
         return;
     }
 
     if (c->multi && !multi_runs_immediately(cmd)) {
         if (cmd->flags & CMD_NO_MULTI) {
-            reply_error(out, "ERR Command not allowed inside a transaction");
-            command_count_rejected(c, ws, cmd, "ERR");
+            command_reject(c, ws, cmd, "ERR Command not allowed inside a transaction");
             return;
         }
         multi_queue(c, cmd, argc, argv);

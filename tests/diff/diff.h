@@ -8,9 +8,12 @@
  *
  *   - struct diff_rng: a small reproducible random generator (splitmix64);
  *   - struct diff_cmd / struct diff_batch: a binary-safe command builder;
- *   - struct diff_session: starts both servers, sends a batch pipelined to
- *     both, and compares the replies: exactly, as multisets (KEYS), with a
- *     tolerance (TTL and friends), or by shape only (RANDOMKEY, SCAN);
+ *   - struct diff_session: starts both servers (with the same extra
+ *     arguments, if any), sends a batch pipelined to both, and compares the
+ *     replies: exactly, as multisets (KEYS), with a tolerance (TTL and
+ *     friends), or by shape only (RANDOMKEY, SCAN); diff_session_connect
+ *     opens a second client on each server and diff_session_run_on runs a
+ *     batch on it, for tests where another client acts in between (WATCH);
  *   - diff_session_full_scan: a whole SCAN iteration on both servers,
  *     compared as sets of keys;
  *   - diff_session_compare_datasets: the final comparison of every database,
@@ -18,8 +21,8 @@
  *
  * It is header-only because CMake builds every tests/diff/ *.c file as its own
  * program (only tests/harness.c is linked in). All functions are static
- * inline so that a test that does not use one does not warn. One session per
- * program, single-threaded.
+ * inline so that a test that does not use one does not warn. One session at
+ * a time (a program may run several one after the other), single-threaded.
  *
  * On a mismatch the session prints the command, both replies and the seed (the
  * first mismatch in full, the next few on one line each) and keeps counting;
@@ -398,10 +401,11 @@ struct diff_session {
     struct timeval started;
 };
 
-/* Starts redis-server and the server under test, connects to both. Fails the
- * test when either does not come up. */
-static inline void diff_session_start(struct diff_session *s, const char *tested_binary,
-                                      unsigned long long seed)
+/* Starts redis-server and the server under test with the same extra
+ * "--name value" arguments (NULL-terminated, or NULL for none), connects to
+ * both. Fails the test when either does not come up. */
+static inline void diff_session_start_with(struct diff_session *s, const char *tested_binary,
+                                           unsigned long long seed, const char *const *extra_args)
 {
     memset(s, 0, sizeof(*s));
     s->seed = seed;
@@ -412,7 +416,7 @@ static inline void diff_session_start(struct diff_session *s, const char *tested
     if (!binaries[DIFF_REFERENCE])
         harness_fail(__FILE__, __LINE__, "redis-server not found: the diff test needs it");
     for (int i = 0; i < 2; i++) {
-        if (harness_start(&s->servers[i], binaries[i], NULL) != 0) {
+        if (harness_start(&s->servers[i], binaries[i], extra_args) != 0) {
             if (i) harness_stop(&s->servers[0]);
             harness_fail(__FILE__, __LINE__, "could not start %s", binaries[i]);
         }
@@ -425,6 +429,25 @@ static inline void diff_session_start(struct diff_session *s, const char *tested
     gettimeofday(&s->started, NULL);
 }
 
+/* Starts both servers with their default configuration. */
+static inline void diff_session_start(struct diff_session *s, const char *tested_binary,
+                                      unsigned long long seed)
+{
+    diff_session_start_with(s, tested_binary, seed, NULL);
+}
+
+/* Opens one more client on each server, for tests where a second client acts
+ * between the main client's commands (WATCH); conns[server] as in s->conns.
+ * The caller closes them with redisFree before diff_session_finish. */
+static inline void diff_session_connect(struct diff_session *s, redisContext *conns[2])
+{
+    for (int i = 0; i < 2; i++) {
+        conns[i] = harness_connect(&s->servers[i]);
+        struct timeval timeout = {DIFF_IO_TIMEOUT, 0};
+        redisSetTimeout(conns[i], timeout);
+    }
+}
+
 static inline void diff_session_stop(struct diff_session *s)
 {
     for (int i = 0; i < 2; i++) {
@@ -434,18 +457,26 @@ static inline void diff_session_stop(struct diff_session *s)
     }
 }
 
-/* Ends the test at once: a server died or stopped answering. */
-__attribute__((noreturn)) static inline void diff_session_abort(struct diff_session *s, int which,
-                                                                const struct diff_cmd *cmd)
+/* Ends the test at once: a server died or stopped answering on `conn`. */
+__attribute__((noreturn)) static inline void diff_session_abort_on(struct diff_session *s,
+                                                                   redisContext *conn, int which,
+                                                                   const struct diff_cmd *cmd)
 {
     fprintf(stderr, "diff: %s: connection lost (%s) at command #%lld of the %s (seed %llu): ",
-            s->names[which], s->conns[which]->errstr, s->commands + 1, s->phase, s->seed);
+            s->names[which], conn->errstr, s->commands + 1, s->phase, s->seed);
     if (cmd) diff_print_cmd(stderr, cmd);
     fprintf(stderr, "\n");
     harness_print_logs(&s->servers[which]);
     fprintf(stderr, "diff: %lld commands, %lld mismatches\n", s->commands, s->mismatches + 1);
     diff_session_stop(s);
     exit(1);
+}
+
+/* The same on the session's main connection. */
+__attribute__((noreturn)) static inline void diff_session_abort(struct diff_session *s, int which,
+                                                                const struct diff_cmd *cmd)
+{
+    diff_session_abort_on(s, s->conns[which], which, cmd);
 }
 
 /* Records the comparison of one command's replies; prints the first few
@@ -477,52 +508,70 @@ static inline int diff_session_check(struct diff_session *s, const struct diff_c
 }
 
 /* Writes everything hiredis has buffered; bounded by the socket timeout. */
-static inline void diff_session_flush(struct diff_session *s, int which)
+static inline void diff_session_flush(struct diff_session *s, redisContext *const conns[2],
+                                      int which)
 {
     int done = 0;
     while (!done) {
-        if (redisBufferWrite(s->conns[which], &done) != REDIS_OK)
-            diff_session_abort(s, which, NULL);
+        if (redisBufferWrite(conns[which], &done) != REDIS_OK)
+            diff_session_abort_on(s, conns[which], which, NULL);
     }
 }
 
-/* Sends n commands pipelined to both servers and stores their replies in
- * replies[server][i]; the caller frees them. Both servers get the whole batch
- * before either is read, so they work on it at the same time. */
-static inline void diff_session_exchange(struct diff_session *s, const struct diff_cmd *cmds, int n,
-                                         redisReply **replies[2])
+/* Sends n commands pipelined to both servers over conns (s->conns, or a pair
+ * from diff_session_connect) and stores their replies in replies[server][i];
+ * the caller frees them. Both servers get the whole batch before either is
+ * read, so they work on it at the same time. */
+static inline void diff_session_exchange_on(struct diff_session *s, redisContext *const conns[2],
+                                            const struct diff_cmd *cmds, int n,
+                                            redisReply **replies[2])
 {
     const char *argv[DIFF_MAX_ARGS];
     for (int i = 0; i < n; i++) {
         const struct diff_cmd *cmd = &cmds[i];
         for (int a = 0; a < cmd->argc; a++) argv[a] = cmd->buf + cmd->offset[a];
         for (int w = 0; w < 2; w++)
-            if (redisAppendCommandArgv(s->conns[w], cmd->argc, argv, cmd->length) != REDIS_OK)
+            if (redisAppendCommandArgv(conns[w], cmd->argc, argv, cmd->length) != REDIS_OK)
                 harness_fail(__FILE__, __LINE__, "redisAppendCommandArgv failed");
     }
-    for (int w = 0; w < 2; w++) diff_session_flush(s, w);
+    for (int w = 0; w < 2; w++) diff_session_flush(s, conns, w);
     for (int w = 0; w < 2; w++) {
         for (int i = 0; i < n; i++) {
             void *reply = NULL;
-            if (redisGetReply(s->conns[w], &reply) != REDIS_OK || !reply)
-                diff_session_abort(s, w, &cmds[i]);
+            if (redisGetReply(conns[w], &reply) != REDIS_OK || !reply)
+                diff_session_abort_on(s, conns[w], w, &cmds[i]);
             replies[w][i] = reply;
         }
     }
 }
 
-/* Sends the batch to both servers, compares every reply, empties the batch. */
-static inline void diff_session_run(struct diff_session *s, struct diff_batch *batch)
+/* The same on the session's main connections. */
+static inline void diff_session_exchange(struct diff_session *s, const struct diff_cmd *cmds, int n,
+                                         redisReply **replies[2])
+{
+    diff_session_exchange_on(s, s->conns, cmds, n, replies);
+}
+
+/* Sends the batch to both servers over conns, compares every reply, empties
+ * the batch. */
+static inline void diff_session_run_on(struct diff_session *s, redisContext *const conns[2],
+                                       struct diff_batch *batch)
 {
     redisReply *reference[DIFF_BATCH_MAX], *tested[DIFF_BATCH_MAX];
     redisReply **replies[2] = {reference, tested};
-    diff_session_exchange(s, batch->cmds, batch->count, replies);
+    diff_session_exchange_on(s, conns, batch->cmds, batch->count, replies);
     for (int i = 0; i < batch->count; i++) {
         diff_session_check(s, &batch->cmds[i], reference[i], tested[i]);
         freeReplyObject(reference[i]);
         freeReplyObject(tested[i]);
     }
     batch->count = 0;
+}
+
+/* The same on the session's main connections. */
+static inline void diff_session_run(struct diff_session *s, struct diff_batch *batch)
+{
+    diff_session_run_on(s, s->conns, batch);
 }
 
 /* Sends one command to both servers and compares the replies; when `keep`
