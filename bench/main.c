@@ -163,9 +163,8 @@ static int cmd_compare(int argc, char **argv)
         return 2;
     }
     if (strcmp(name, "all") == 0) {
-        const char *all[] = {"set", "get", "mixed", "pipeline", "large-values", "many-clients"};
-        for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++)
-            if (scenario_compare(scenario_find(all[i]), &o) < 0) return 1;
+        for (const struct scenario *sc = scenario_first(); sc; sc = scenario_next(sc))
+            if (scenario_compare(sc, &o) < 0) return 1;
         return 0;
     }
     const struct scenario *sc = scenario_find(name);

@@ -65,6 +65,20 @@ static const struct scenario scenarios[] = {
      .keyspace = 10000,
      .value_size = 16384,
      .fill = 1},
+    {.name = "lpush",
+     .summary = "LPUSH of 3-byte values into 1,000 lists, 50 connections, no pipelining",
+     .mix = "lpush=1",
+     .connections = 50,
+     .pipeline = 1,
+     .keyspace = 1000,
+     .value_size = 3},
+    {.name = "hset",
+     .summary = "HSET of 3-byte values, 16 fields per hash, 100,000 hashes, 50 connections",
+     .mix = "hset=1",
+     .connections = 50,
+     .pipeline = 1,
+     .keyspace = 100000,
+     .value_size = 3},
     {.name = "many-clients",
      .summary = "80% GET, 20% SET over 1M keys, 1,000 connections, no pipelining",
      .mix = "get=80,set=20",
@@ -80,6 +94,17 @@ const struct scenario *scenario_find(const char *name)
     for (size_t i = 0; i < sizeof(scenarios) / sizeof(scenarios[0]); i++)
         if (strcmp(scenarios[i].name, name) == 0) return &scenarios[i];
     return NULL;
+}
+
+const struct scenario *scenario_first(void)
+{
+    return &scenarios[0];
+}
+
+const struct scenario *scenario_next(const struct scenario *sc)
+{
+    size_t i = (size_t)(sc - scenarios) + 1;
+    return i < sizeof(scenarios) / sizeof(scenarios[0]) ? &scenarios[i] : NULL;
 }
 
 void scenario_list(FILE *out)

@@ -58,6 +58,9 @@ struct scenario {
 };
 
 const struct scenario *scenario_find(const char *name);
+/* Every scenario in table order (compare --scenario all). */
+const struct scenario *scenario_first(void);
+const struct scenario *scenario_next(const struct scenario *sc);
 void scenario_list(FILE *out);
 
 /* Runs the comparison: prints the table on stdout, writes the CSV and the
