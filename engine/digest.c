@@ -25,14 +25,14 @@
 #include "engine/t_zset.h"
 #include "engine/util.h"
 
-static void digest_xor(unsigned char d[20], const void *p, size_t len)
+void digest_xor(unsigned char d[20], const void *p, size_t len)
 {
     unsigned char h[20];
     sha1_digest(p, len, h);
     for (int i = 0; i < 20; i++) d[i] ^= h[i];
 }
 
-static void digest_mix(unsigned char d[20], const void *p, size_t len)
+void digest_mix(unsigned char d[20], const void *p, size_t len)
 {
     digest_xor(d, p, len);
     sha1_digest(d, 20, d);

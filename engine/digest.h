@@ -23,4 +23,9 @@ void digest_value(struct db *db, const char *key, size_t len, unsigned char out[
 /* 40 lowercase hex characters and a NUL. */
 void digest_hex(const unsigned char digest[20], char out[41]);
 
+/* Redis's xorDigest and mixDigest, for the value types' digests: xor the
+ * SHA-1 of p into d; then (mix) replace d by its own SHA-1. */
+void digest_xor(unsigned char d[20], const void *p, size_t len);
+void digest_mix(unsigned char d[20], const void *p, size_t len);
+
 #endif
