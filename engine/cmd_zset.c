@@ -1,8 +1,1329 @@
 /*
- * cmd_zset: the zset commands (being written).
+ * cmd_zset: the sorted set commands of Redis 7.0 (ZADD ZINCRBY ZSCORE
+ * ZMSCORE ZCARD ZREM ZRANK ZREVRANK ZCOUNT ZLEXCOUNT ZRANGE ZRANGESTORE
+ * ZRANGEBYSCORE ZREVRANGEBYSCORE ZRANGEBYLEX ZREVRANGEBYLEX ZREVRANGE
+ * ZREMRANGEBYRANK ZREMRANGEBYSCORE ZREMRANGEBYLEX ZPOPMIN ZPOPMAX
+ * ZRANDMEMBER ZSCAN), with Redis's replies and error strings word for
+ * word.
+ *
+ * Every command runs on the worker that owns the client with its keys'
+ * shards locked by the dispatcher (engine/command.c). A sorted set value is
+ * a listpack or a dict + skiplist (engine/t_zset.h); a sorted set is
+ * created by a write of at least one member, and every removal deletes the
+ * key when the last member goes: an empty sorted set is never visible, as
+ * in Redis.
+ *
+ * Redis behaviours kept here that are easy to get wrong:
+ *   - ZADD checks its options (syntax, "XX and NX ...", "GT, LT, and/or NX
+ *     ...", "INCR option supports ...") and parses every score before it
+ *     looks at the key, so a bad score wins over WRONGTYPE and nothing is
+ *     added when one score of many is bad; ZADD XX on a missing key
+ *     creates nothing; ZADD INCR replies nil when NX/XX/GT/LT stopped it;
+ *   - a new key's encoding is chosen from the first member's length only
+ *     (zset-max-listpack-value), later members convert it as they come;
+ *     ZRANGESTORE's destination is skiplist-encoded from the start when a
+ *     rank range is longer than zset-max-listpack-entries;
+ *   - a listpack stores -0 as the integer 0, so small sets reply "0" where
+ *     skiplist-encoded ones reply "-0" (and a converted set keeps the 0);
+ *   - ranges, counts and ZPOP counts are parsed before the key is looked
+ *     at; a negative LIMIT offset selects nothing, a negative count means
+ *     no limit; ZPOPMIN/ZPOPMAX say "value is out of range, must be
+ *     positive" even for a count that is not a number;
+ *   - ZSCAN of a listpack-encoded set returns everything with cursor 0.
+ *
+ * Not here: ZUNIONSTORE / ZINTERSTORE / ZUNION / ZINTER / ZDIFF /
+ * ZDIFFSTORE / ZINTERCARD / ZMPOP: their keys follow a numkeys argument,
+ * which neither the dispatcher's key locking nor COMMAND INFO's key specs
+ * ("keynum", the "movablekeys" flag) can describe yet; and the blocking
+ * BZPOPMIN / BZPOPMAX.
  */
-#include "engine/command.h"
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
 
+#include "engine/alloc.h"
+#include "engine/command.h"
+#include "engine/dict.h"
+#include "engine/glob.h"
+#include "engine/keyspace.h"
+#include "engine/reply.h"
+#include "engine/t_zset.h"
+#include "engine/util.h"
+#include "engine/zscore.h"
+
+/* Replies WRONGTYPE when e holds something other than a sorted set;
+ * returns -1 then. A missing key is fine. */
+static int zset_check_type(struct cmdctx *ctx, const struct entry *e)
+{
+    if (!e || e->type == TYPE_ZSET) return 0;
+    reply_error(ctx->out, ERR_WRONGTYPE);
+    return -1;
+}
+
+/* zaddGenericCommand: ZADD key [NX|XX] [GT|LT] [CH] [INCR] score member
+ * [score member ...], and ZINCRBY key increment member (flags INCR). */
+static void zadd_generic(struct cmdctx *ctx, int flags)
+{
+    const struct resp_arg *key = &ctx->argv[1];
+    int ch = 0, score_index = 2;
+
+    for (; score_index < ctx->argc; score_index++) {
+        const struct resp_arg *opt = &ctx->argv[score_index];
+        if (arg_eq(opt, "nx"))
+            flags |= ZSET_ADD_NX;
+        else if (arg_eq(opt, "xx"))
+            flags |= ZSET_ADD_XX;
+        else if (arg_eq(opt, "ch"))
+            ch = 1;
+        else if (arg_eq(opt, "incr"))
+            flags |= ZSET_ADD_INCR;
+        else if (arg_eq(opt, "gt"))
+            flags |= ZSET_ADD_GT;
+        else if (arg_eq(opt, "lt"))
+            flags |= ZSET_ADD_LT;
+        else
+            break;
+    }
+    int incr = (flags & ZSET_ADD_INCR) != 0, nx = (flags & ZSET_ADD_NX) != 0;
+    int xx = (flags & ZSET_ADD_XX) != 0, gt = (flags & ZSET_ADD_GT) != 0;
+    int lt = (flags & ZSET_ADD_LT) != 0;
+    int elements = ctx->argc - score_index;
+    if (elements % 2 || !elements) {
+        reply_error(ctx->out, ERR_SYNTAX);
+        return;
+    }
+    elements /= 2;
+    if (nx && xx) {
+        reply_error(ctx->out, "ERR XX and NX options at the same time are not compatible");
+        return;
+    }
+    if ((gt && nx) || (lt && nx) || (gt && lt)) {
+        reply_error(ctx->out, "ERR GT, LT, and/or NX options at the same time are not compatible");
+        return;
+    }
+    if (incr && elements > 1) {
+        reply_error(ctx->out, "ERR INCR option supports a single increment-element pair");
+        return;
+    }
+    for (int j = 0; j < elements; j++) {
+        const struct resp_arg *s = &ctx->argv[score_index + j * 2];
+        if (!util_str_to_d(s->ptr, s->len, NULL)) {
+            reply_error(ctx->out, ERR_NOT_FLOAT);
+            return;
+        }
+    }
+
+    struct entry *e = cmd_lookup_write(ctx, key);
+    if (zset_check_type(ctx, e) != 0) return;
+    long long added = 0, updated = 0, processed = 0;
+    double score = 0;
+    if (!e && !xx) e = zset_add_key(ctx->db, key->ptr, key->len, ctx->argv[score_index + 1].len);
+    for (int j = 0; e && j < elements; j++) {
+        const struct resp_arg *s = &ctx->argv[score_index + j * 2];
+        const struct resp_arg *m = &ctx->argv[score_index + j * 2 + 1];
+        int result;
+        double new_score = 0;
+        util_str_to_d(s->ptr, s->len, &score);
+        if (!zset_add(e, score, m->ptr, m->len, flags, &result, &new_score)) {
+            reply_error(ctx->out, ZSCORE_ERR_NAN);
+            goto out;
+        }
+        added += (result & ZSET_ADDED) != 0;
+        updated += (result & ZSET_UPDATED) != 0;
+        processed += (result & ZSET_NOP) == 0;
+        score = new_score;
+    }
+    if (incr) {
+        if (processed)
+            reply_bulk_double(ctx->out, score);
+        else
+            reply_null(ctx->out);
+    } else {
+        reply_int(ctx->out, ch ? added + updated : added);
+    }
+out:
+    if (added || updated) {
+        ks_touch(ctx->db, e);
+        cmd_dirty(ctx, (unsigned long long)(added + updated));
+    }
+}
+
+static void zadd_command(struct cmdctx *ctx)
+{
+    zadd_generic(ctx, 0);
+}
+
+static void zincrby_command(struct cmdctx *ctx)
+{
+    zadd_generic(ctx, ZSET_ADD_INCR);
+}
+
+/* ZREM key member [member ...]: the number removed; the key goes with its
+ * last member. */
+static void zrem_command(struct cmdctx *ctx)
+{
+    const struct resp_arg *key = &ctx->argv[1];
+    struct entry *e = cmd_lookup_write(ctx, key);
+    long long deleted = 0;
+
+    if (!e) {
+        reply_int(ctx->out, 0);
+        return;
+    }
+    if (zset_check_type(ctx, e) != 0) return;
+    for (int i = 2; i < ctx->argc; i++) {
+        if (zset_delete(e, ctx->argv[i].ptr, ctx->argv[i].len)) deleted++;
+        if (zset_length(e) == 0) {
+            ks_delete(ctx->db, key->ptr, key->len);
+            e = NULL;
+            break;
+        }
+    }
+    if (deleted) {
+        if (e) ks_touch(ctx->db, e);
+        cmd_dirty(ctx, (unsigned long long)deleted);
+    }
+    reply_int(ctx->out, deleted);
+}
+
+/* ZCARD key: the number of members, 0 for a missing key. */
+static void zcard_command(struct cmdctx *ctx)
+{
+    struct entry *e = cmd_lookup_read(ctx, &ctx->argv[1]);
+    if (zset_check_type(ctx, e) != 0) return;
+    reply_int(ctx->out, e ? (long long)zset_length(e) : 0);
+}
+
+/* ZSCORE key member: the score, nil when the key or member is missing. */
+static void zscore_command(struct cmdctx *ctx)
+{
+    struct entry *e = cmd_lookup_read(ctx, &ctx->argv[1]);
+    double score;
+
+    if (!e) {
+        reply_null(ctx->out);
+        return;
+    }
+    if (zset_check_type(ctx, e) != 0) return;
+    if (zset_score(e, ctx->argv[2].ptr, ctx->argv[2].len, &score))
+        reply_bulk_double(ctx->out, score);
+    else
+        reply_null(ctx->out);
+}
+
+/* ZMSCORE key member [member ...]: a missing key is an empty set. */
+static void zmscore_command(struct cmdctx *ctx)
+{
+    struct entry *e = cmd_lookup_read(ctx, &ctx->argv[1]);
+    double score;
+
+    if (zset_check_type(ctx, e) != 0) return;
+    reply_array(ctx->out, ctx->argc - 2);
+    for (int i = 2; i < ctx->argc; i++) {
+        if (e && zset_score(e, ctx->argv[i].ptr, ctx->argv[i].len, &score))
+            reply_bulk_double(ctx->out, score);
+        else
+            reply_null(ctx->out);
+    }
+}
+
+/* ZRANK / ZREVRANK key member: the 0-based rank or nil. */
+static void zrank_generic(struct cmdctx *ctx, int reverse)
+{
+    struct entry *e = cmd_lookup_read(ctx, &ctx->argv[1]);
+
+    if (!e) {
+        reply_null(ctx->out);
+        return;
+    }
+    if (zset_check_type(ctx, e) != 0) return;
+    long rank = zset_rank(e, ctx->argv[2].ptr, ctx->argv[2].len, reverse);
+    if (rank < 0)
+        reply_null(ctx->out);
+    else
+        reply_int(ctx->out, rank);
+}
+
+static void zrank_command(struct cmdctx *ctx)
+{
+    zrank_generic(ctx, 0);
+}
+
+static void zrevrank_command(struct cmdctx *ctx)
+{
+    zrank_generic(ctx, 1);
+}
+
+/* ZCOUNT key min max. */
+static void zcount_command(struct cmdctx *ctx)
+{
+    struct zscore_range range;
+    const struct resp_arg *min = &ctx->argv[2], *max = &ctx->argv[3];
+
+    if (!zscore_range_parse(min->ptr, min->len, max->ptr, max->len, &range)) {
+        reply_error(ctx->out, ZSCORE_ERR_RANGE_NOT_FLOAT);
+        return;
+    }
+    struct entry *e = cmd_lookup_read(ctx, &ctx->argv[1]);
+    if (!e) {
+        reply_int(ctx->out, 0);
+        return;
+    }
+    if (zset_check_type(ctx, e) != 0) return;
+    reply_int(ctx->out, (long long)zset_count(e, &range));
+}
+
+/* ---- ranges: ZRANGE and its older forms ---- */
+
+enum range_type { RANGE_AUTO, RANGE_RANK, RANGE_SCORE, RANGE_LEX };
+enum range_direction { DIRECTION_AUTO, DIRECTION_FORWARD, DIRECTION_REVERSE };
+
+/* One range request, parsed. */
+struct range_request {
+    enum range_type type;
+    int reverse, withscores;
+    long start, end;    /* RANGE_RANK */
+    long offset, limit; /* LIMIT, -1: no limit */
+    struct zscore_range score;
+    struct zscore_lex_range lex;
+};
+
+static void reply_member(struct cmdctx *ctx, const struct zset_member *m, int withscores)
+{
+    if (m->str)
+        reply_bulk(ctx->out, m->str, m->len);
+    else
+        reply_bulk_ll(ctx->out, m->ll);
+    if (withscores) reply_bulk_double(ctx->out, m->score);
+}
+
+/* Where a range's members go: the reply, or (ZRANGESTORE) copies kept
+ * for the destination, which may be the source itself. */
+struct range_sink {
+    struct cmdctx *ctx;
+    int store, withscores;
+    char **members;
+    size_t *lens;
+    double *scores;
+    size_t n, cap;
+};
+
+static void sink_emit(struct range_sink *sink, const struct zset_member *m)
+{
+    if (!sink->store) {
+        reply_member(sink->ctx, m, sink->withscores);
+        return;
+    }
+    if (sink->n == sink->cap) {
+        sink->cap = sink->cap ? sink->cap * 2 : 16;
+        sink->members = mem_realloc(sink->members, sink->cap * sizeof(*sink->members));
+        sink->lens = mem_realloc(sink->lens, sink->cap * sizeof(*sink->lens));
+        sink->scores = mem_realloc(sink->scores, sink->cap * sizeof(*sink->scores));
+    }
+    char buf[UTIL_LL_STR_SIZE];
+    size_t len;
+    const char *b = zset_member_bytes(m, buf, &len);
+    sink->members[sink->n] = mem_strndup(b, len);
+    sink->lens[sink->n] = len;
+    sink->scores[sink->n++] = m->score;
+}
+
+static void sink_free(struct range_sink *sink)
+{
+    for (size_t i = 0; i < sink->n; i++) mem_free(sink->members[i]);
+    mem_free(sink->members);
+    mem_free(sink->lens);
+    mem_free(sink->scores);
+}
+
+/* Walks the members a score or lex range selects, as
+ * genericZrangebyscoreCommand / genericZrangebylexCommand do, replying
+ * each when emit is set; returns how many. Run once to count (the reply's
+ * length comes first), once to reply. */
+static long range_walk(struct range_sink *sink, struct entry *e, const struct range_request *rq,
+                       int emit)
+{
+    struct zset_pos pos;
+    if (rq->type == RANGE_SCORE) {
+        if (rq->reverse)
+            zset_pos_last_in_range(&pos, e, &rq->score);
+        else
+            zset_pos_first_in_range(&pos, e, &rq->score);
+    } else {
+        if (rq->reverse)
+            zset_pos_last_in_lex_range(&pos, e, &rq->lex);
+        else
+            zset_pos_first_in_lex_range(&pos, e, &rq->lex);
+    }
+    /* A negative offset skips everything, as Redis's "while (offset--)". */
+    for (long offset = rq->offset; zset_pos_valid(&pos) && (offset < 0 || offset > 0); offset--) {
+        if (rq->reverse)
+            zset_pos_prev(&pos);
+        else
+            zset_pos_next(&pos);
+    }
+    long n = 0;
+    for (long limit = rq->limit; zset_pos_valid(&pos) && limit != 0; limit--) {
+        struct zset_member m;
+        zset_pos_read(&pos, &m);
+        if (rq->type == RANGE_SCORE) {
+            if (rq->reverse ? !zscore_range_gte_min(m.score, &rq->score)
+                            : !zscore_range_lte_max(m.score, &rq->score))
+                break;
+        } else {
+            char buf[UTIL_LL_STR_SIZE];
+            size_t len;
+            const char *b = zset_member_bytes(&m, buf, &len);
+            if (rq->reverse ? !zscore_lex_gte_min(b, len, &rq->lex)
+                            : !zscore_lex_lte_max(b, len, &rq->lex))
+                break;
+        }
+        if (emit) sink_emit(sink, &m);
+        n++;
+        if (rq->reverse)
+            zset_pos_prev(&pos);
+        else
+            zset_pos_next(&pos);
+    }
+    return n;
+}
+
+/* genericZrangebyrankCommand; returns the number of members. */
+static long range_by_rank(struct range_sink *sink, struct entry *e, const struct range_request *rq)
+{
+    struct cmdctx *ctx = sink->ctx;
+    long llen = (long)zset_length(e), start = rq->start, end = rq->end;
+    if (start < 0) start = llen + start;
+    if (end < 0) end = llen + end;
+    if (start < 0) start = 0;
+    if (start > end || start >= llen) {
+        if (!sink->store) reply_array(ctx->out, 0);
+        return 0;
+    }
+    if (end >= llen) end = llen - 1;
+    long n = end - start + 1;
+    struct zset_pos pos;
+    zset_pos_by_rank(&pos, e, (unsigned long)(rq->reverse ? llen - 1 - start : start));
+    if (!sink->store) reply_array(ctx->out, rq->withscores ? n * 2 : n);
+    for (long i = 0; i < n; i++) {
+        struct zset_member m;
+        zset_pos_read(&pos, &m);
+        sink_emit(sink, &m);
+        if (rq->reverse)
+            zset_pos_prev(&pos);
+        else
+            zset_pos_next(&pos);
+    }
+    return n;
+}
+
+/* Replaces dst with the collected members (zrangeResultFinalizeStore):
+ * a new sorted set, skiplist-encoded from the start when the rank range
+ * is longer than zset-max-listpack-entries (rank_hint; -1 for score and
+ * lex ranges), or no key at all when nothing was collected. */
+static void store_result(struct range_sink *sink, const struct resp_arg *dst, long rank_hint)
+{
+    struct cmdctx *ctx = sink->ctx;
+    int existed = ks_delete(ctx->db, dst->ptr, dst->len);
+    if (sink->n == 0) {
+        if (existed) cmd_dirty(ctx, 1);
+        reply_int(ctx->out, 0);
+        return;
+    }
+    struct entry *e = zset_add_key_sized(ctx->db, dst->ptr, dst->len, rank_hint);
+    for (size_t i = 0; i < sink->n; i++) {
+        int result;
+        double new_score;
+        zset_add(e, sink->scores[i], sink->members[i], sink->lens[i], 0, &result, &new_score);
+    }
+    cmd_dirty(ctx, 1);
+    reply_int(ctx->out, (long long)sink->n);
+}
+
+/* zrangeGenericCommand: ZRANGE key min max [BYSCORE|BYLEX] [REV] [LIMIT
+ * offset count] [WITHSCORES], the fixed forms, whose type and direction
+ * are given (an option naming them again is a syntax error), and with
+ * store ZRANGESTORE dst src min max ... (no WITHSCORES). */
+static void zrange_generic(struct cmdctx *ctx, enum range_type type, enum range_direction direction,
+                           int store)
+{
+    struct range_request rq = {.offset = 0, .limit = -1};
+    int key_index = 1 + store, min_index = key_index + 1, max_index = key_index + 2;
+
+    for (int j = key_index + 3; j < ctx->argc; j++) {
+        int left = ctx->argc - j - 1;
+        const struct resp_arg *a = &ctx->argv[j];
+        if (!store && arg_eq(a, "withscores")) {
+            rq.withscores = 1;
+        } else if (arg_eq(a, "limit") && left >= 2) {
+            long long offset, limit;
+            if (arg_ll(ctx, &ctx->argv[j + 1], &offset, NULL) != 0 ||
+                arg_ll(ctx, &ctx->argv[j + 2], &limit, NULL) != 0)
+                return;
+            rq.offset = (long)offset;
+            rq.limit = (long)limit;
+            j += 2;
+        } else if (direction == DIRECTION_AUTO && arg_eq(a, "rev")) {
+            direction = DIRECTION_REVERSE;
+        } else if (type == RANGE_AUTO && arg_eq(a, "bylex")) {
+            type = RANGE_LEX;
+        } else if (type == RANGE_AUTO && arg_eq(a, "byscore")) {
+            type = RANGE_SCORE;
+        } else {
+            reply_error(ctx->out, ERR_SYNTAX);
+            return;
+        }
+    }
+    if (type == RANGE_AUTO) type = RANGE_RANK;
+    rq.type = type;
+    rq.reverse = direction == DIRECTION_REVERSE;
+    if (rq.limit != -1 && type == RANGE_RANK) {
+        reply_error(ctx->out, "ERR syntax error, LIMIT is only supported in combination with "
+                              "either BYSCORE or BYLEX");
+        return;
+    }
+    if (rq.withscores && type == RANGE_LEX) {
+        reply_error(ctx->out,
+                    "ERR syntax error, WITHSCORES not supported in combination with BYLEX");
+        return;
+    }
+    if (rq.reverse && type != RANGE_RANK) {
+        int tmp = min_index;
+        min_index = max_index;
+        max_index = tmp;
+    }
+    const struct resp_arg *min = &ctx->argv[min_index], *max = &ctx->argv[max_index];
+    if (type == RANGE_RANK) {
+        long long start, end;
+        if (arg_ll(ctx, min, &start, NULL) != 0 || arg_ll(ctx, max, &end, NULL) != 0) return;
+        rq.start = (long)start;
+        rq.end = (long)end;
+    } else if (type == RANGE_SCORE) {
+        if (!zscore_range_parse(min->ptr, min->len, max->ptr, max->len, &rq.score)) {
+            reply_error(ctx->out, ZSCORE_ERR_RANGE_NOT_FLOAT);
+            return;
+        }
+    } else if (!zscore_lex_range_parse(min->ptr, min->len, max->ptr, max->len, &rq.lex)) {
+        reply_error(ctx->out, ZSCORE_ERR_LEX_RANGE);
+        return;
+    }
+
+    struct range_sink sink = {.ctx = ctx, .store = store, .withscores = rq.withscores};
+    struct entry *e = cmd_lookup_read(ctx, &ctx->argv[key_index]);
+    if (!e) {
+        if (store)
+            store_result(&sink, &ctx->argv[1], -1);
+        else
+            reply_array(ctx->out, 0);
+        return;
+    }
+    if (zset_check_type(ctx, e) != 0) return;
+    long rank_hint = -1;
+    if (type == RANGE_RANK) {
+        rank_hint = range_by_rank(&sink, e, &rq);
+    } else if (store) {
+        range_walk(&sink, e, &rq, 1);
+    } else {
+        long n = range_walk(&sink, e, &rq, 0);
+        reply_array(ctx->out, rq.withscores ? n * 2 : n);
+        range_walk(&sink, e, &rq, 1);
+    }
+    if (store) {
+        store_result(&sink, &ctx->argv[1], rank_hint);
+        sink_free(&sink);
+    }
+}
+
+static void zrange_command(struct cmdctx *ctx)
+{
+    zrange_generic(ctx, RANGE_AUTO, DIRECTION_AUTO, 0);
+}
+
+static void zrangestore_command(struct cmdctx *ctx)
+{
+    zrange_generic(ctx, RANGE_AUTO, DIRECTION_AUTO, 1);
+}
+
+static void zrevrange_command(struct cmdctx *ctx)
+{
+    zrange_generic(ctx, RANGE_RANK, DIRECTION_REVERSE, 0);
+}
+
+static void zrangebyscore_command(struct cmdctx *ctx)
+{
+    zrange_generic(ctx, RANGE_SCORE, DIRECTION_FORWARD, 0);
+}
+
+static void zrevrangebyscore_command(struct cmdctx *ctx)
+{
+    zrange_generic(ctx, RANGE_SCORE, DIRECTION_REVERSE, 0);
+}
+
+static void zrangebylex_command(struct cmdctx *ctx)
+{
+    zrange_generic(ctx, RANGE_LEX, DIRECTION_FORWARD, 0);
+}
+
+static void zrevrangebylex_command(struct cmdctx *ctx)
+{
+    zrange_generic(ctx, RANGE_LEX, DIRECTION_REVERSE, 0);
+}
+
+/* zremrangeGenericCommand: ZREMRANGEBYRANK / BYSCORE / BYLEX key min max.
+ * The range is parsed before the key is looked at. */
+static void zremrange_generic(struct cmdctx *ctx, enum range_type type)
+{
+    const struct resp_arg *key = &ctx->argv[1], *min = &ctx->argv[2], *max = &ctx->argv[3];
+    struct zscore_range range;
+    struct zscore_lex_range lex;
+    long long start = 0, end = 0;
+
+    if (type == RANGE_RANK) {
+        if (arg_ll(ctx, min, &start, NULL) != 0 || arg_ll(ctx, max, &end, NULL) != 0) return;
+    } else if (type == RANGE_SCORE) {
+        if (!zscore_range_parse(min->ptr, min->len, max->ptr, max->len, &range)) {
+            reply_error(ctx->out, ZSCORE_ERR_RANGE_NOT_FLOAT);
+            return;
+        }
+    } else if (!zscore_lex_range_parse(min->ptr, min->len, max->ptr, max->len, &lex)) {
+        reply_error(ctx->out, ZSCORE_ERR_LEX_RANGE);
+        return;
+    }
+    struct entry *e = cmd_lookup_write(ctx, key);
+    if (!e) {
+        reply_int(ctx->out, 0);
+        return;
+    }
+    if (zset_check_type(ctx, e) != 0) return;
+    unsigned long deleted;
+    if (type == RANGE_RANK) {
+        long long llen = (long long)zset_length(e);
+        if (start < 0) start = llen + start;
+        if (end < 0) end = llen + end;
+        if (start < 0) start = 0;
+        if (start > end || start >= llen) {
+            reply_int(ctx->out, 0);
+            return;
+        }
+        if (end >= llen) end = llen - 1;
+        deleted = zset_delete_range_by_rank(e, (unsigned long)start, (unsigned long)end);
+    } else if (type == RANGE_SCORE) {
+        deleted = zset_delete_range_by_score(e, &range);
+    } else {
+        deleted = zset_delete_range_by_lex(e, &lex);
+    }
+    if (deleted) {
+        if (zset_length(e) == 0)
+            ks_delete(ctx->db, key->ptr, key->len);
+        else
+            ks_touch(ctx->db, e);
+        cmd_dirty(ctx, deleted);
+    }
+    reply_int(ctx->out, (long long)deleted);
+}
+
+static void zremrangebyrank_command(struct cmdctx *ctx)
+{
+    zremrange_generic(ctx, RANGE_RANK);
+}
+
+static void zremrangebyscore_command(struct cmdctx *ctx)
+{
+    zremrange_generic(ctx, RANGE_SCORE);
+}
+
+static void zremrangebylex_command(struct cmdctx *ctx)
+{
+    zremrange_generic(ctx, RANGE_LEX);
+}
+
+/* ---- ZPOPMIN, ZPOPMAX ---- */
+
+/* zpopMinMaxCommand / genericZpopCommand: ZPOPMIN|ZPOPMAX key [count]. A
+ * flat array of member, score pairs (RESP2). */
+static void zpop_generic(struct cmdctx *ctx, int max)
+{
+    const struct resp_arg *key = &ctx->argv[1];
+    long long count = -1;
+
+    if (ctx->argc > 3) {
+        reply_error(ctx->out, ERR_SYNTAX);
+        return;
+    }
+    if (ctx->argc == 3) {
+        if (arg_ll(ctx, &ctx->argv[2], &count, "ERR value is out of range, must be positive") != 0)
+            return;
+        if (count < 0) {
+            reply_error(ctx->out, "ERR value is out of range, must be positive");
+            return;
+        }
+    }
+    struct entry *e = cmd_lookup_write(ctx, key);
+    if (!e) {
+        reply_array(ctx->out, 0);
+        return;
+    }
+    if (zset_check_type(ctx, e) != 0) return;
+    if (count == 0) {
+        reply_array(ctx->out, 0);
+        return;
+    }
+    if (count == -1) count = 1;
+    long long llen = (long long)zset_length(e);
+    long long n = count > llen ? llen : count;
+    reply_array(ctx->out, n * 2);
+    for (long long i = 0; i < n; i++) {
+        unsigned long rank = max ? (unsigned long)(llen - 1 - i) : 0;
+        struct zset_pos pos;
+        struct zset_member m;
+        zset_pos_by_rank(&pos, e, rank);
+        zset_pos_read(&pos, &m);
+        reply_member(ctx, &m, 1);
+        zset_delete_range_by_rank(e, rank, rank);
+    }
+    if (n == llen)
+        ks_delete(ctx->db, key->ptr, key->len);
+    else
+        ks_touch(ctx->db, e);
+    cmd_dirty(ctx, (unsigned long long)n);
+}
+
+static void zpopmin_command(struct cmdctx *ctx)
+{
+    zpop_generic(ctx, 0);
+}
+
+static void zpopmax_command(struct cmdctx *ctx)
+{
+    zpop_generic(ctx, 1);
+}
+
+/* ---- ZRANDMEMBER ---- */
+
+static uint64_t random_below(uint64_t n)
+{
+    return util_rand64() % n;
+}
+
+/* needed distinct random members of a large skiplist-encoded set, in
+ * O(needed log size) rather than a pass over the set: Floyd's algorithm
+ * picks the distinct ranks, remembered in a keys-only dict. */
+static void random_distinct_ranks(struct cmdctx *ctx, struct entry *e, unsigned long size,
+                                  unsigned long needed, int withscores)
+{
+    struct dict *chosen = dict_create(DICT_KEYS_ONLY, NULL);
+    for (unsigned long j = size - needed; j < size; j++) {
+        uint64_t rank = random_below(j + 1);
+        int added;
+        dict_add_or_find(chosen, (const char *)&rank, sizeof(rank), &added);
+        if (!added) {
+            rank = j;
+            dict_add_or_find(chosen, (const char *)&rank, sizeof(rank), &added);
+        }
+        struct zset_pos pos;
+        struct zset_member m;
+        zset_pos_by_rank(&pos, e, (unsigned long)rank);
+        zset_pos_read(&pos, &m);
+        reply_member(ctx, &m, withscores);
+    }
+    dict_free(chosen);
+}
+
+/* ZRANDMEMBER key [count [WITHSCORES]]: without count one member (nil for a
+ * missing key); a negative count may repeat members, a positive one never
+ * does and is capped at the set's size (distinct members come in set
+ * order here; Redis's order is random too). With WITHSCORES the count must
+ * be within +-LONG_MAX/2. */
+static void zrandmember_command(struct cmdctx *ctx)
+{
+    long long count = 0;
+    int withscores = 0, with_count = ctx->argc >= 3;
+
+    if (with_count) {
+        if (arg_ll(ctx, &ctx->argv[2], &count, NULL) != 0) return;
+        if (count < -LLONG_MAX) {
+            reply_errorf(ctx->out, "ERR value is out of range, value must between %lld and %lld",
+                         -LLONG_MAX, LLONG_MAX);
+            return;
+        }
+        if (ctx->argc > 4 || (ctx->argc == 4 && !arg_eq(&ctx->argv[3], "withscores"))) {
+            reply_error(ctx->out, ERR_SYNTAX);
+            return;
+        }
+        withscores = ctx->argc == 4;
+        if (withscores && (count < -LLONG_MAX / 2 || count > LLONG_MAX / 2)) {
+            reply_error(ctx->out, "ERR value is out of range");
+            return;
+        }
+    }
+    struct entry *e = cmd_lookup_read(ctx, &ctx->argv[1]);
+    if (!e) {
+        if (with_count)
+            reply_array(ctx->out, 0);
+        else
+            reply_null(ctx->out);
+        return;
+    }
+    if (zset_check_type(ctx, e) != 0) return;
+    unsigned long size = zset_length(e);
+    struct zset_pos pos;
+    struct zset_member m;
+    if (!with_count) {
+        zset_pos_by_rank(&pos, e, random_below(size));
+        zset_pos_read(&pos, &m);
+        reply_member(ctx, &m, 0);
+        return;
+    }
+    if (count == 0) {
+        reply_array(ctx->out, 0);
+        return;
+    }
+    if (count < 0) {
+        reply_array(ctx->out, withscores ? -count * 2 : -count);
+        for (long long i = 0; i < -count; i++) {
+            zset_pos_by_rank(&pos, e, random_below(size));
+            zset_pos_read(&pos, &m);
+            reply_member(ctx, &m, withscores);
+        }
+        return;
+    }
+    unsigned long needed = (unsigned long long)count > size ? size : (unsigned long)count;
+    reply_array(ctx->out, withscores ? (long long)needed * 2 : (long long)needed);
+    if (e->encoding == ENC_ZSET_SKIPLIST && needed * 3 <= size) {
+        random_distinct_ranks(ctx, e, size, needed, withscores);
+        return;
+    }
+    /* Selection sampling (Knuth's algorithm S): each member is taken with
+     * probability needed / remaining, which gives every subset of that
+     * size the same chance. One pass over the set. */
+    zset_pos_by_rank(&pos, e, 0);
+    for (unsigned long left = size; needed && zset_pos_valid(&pos); left--) {
+        if (random_below(left) < needed) {
+            zset_pos_read(&pos, &m);
+            reply_member(ctx, &m, withscores);
+            needed--;
+        }
+        zset_pos_next(&pos);
+    }
+}
+
+/* ---- ZSCAN ---- */
+
+/* Parses a scan cursor as Redis's parseScanCursorOrReply (strtoul): no
+ * leading space, no trailing bytes, no overflow; a sign is accepted. */
+static int scan_cursor_parse(const struct resp_arg *a, unsigned long long *cursor)
+{
+    char *copy = mem_strndup(a->ptr, a->len), *end;
+    errno = 0;
+    *cursor = strtoull(copy, &end, 10);
+    int ok = !isspace((unsigned char)copy[0]) && *end == '\0' && errno != ERANGE;
+    mem_free(copy);
+    return ok ? 0 : -1;
+}
+
+struct scan_batch {
+    struct dict_entry **entries;
+    size_t n, cap;
+};
+
+static void scan_collect(void *ctx, struct dict_entry *de)
+{
+    struct scan_batch *b = ctx;
+    if (b->n == b->cap) {
+        b->cap = b->cap ? b->cap * 2 : 16;
+        b->entries = mem_realloc(b->entries, b->cap * sizeof(*b->entries));
+    }
+    b->entries[b->n++] = de;
+}
+
+static int scan_matches(const struct resp_arg *pattern, const struct zset_member *m)
+{
+    if (!pattern) return 1;
+    char buf[UTIL_LL_STR_SIZE];
+    size_t len;
+    const char *p = zset_member_bytes(m, buf, &len);
+    return glob_match(pattern->ptr, pattern->len, p, len, 0);
+}
+
+/* ZSCAN key cursor [MATCH pattern] [COUNT count]: as HSCAN. A
+ * skiplist-encoded set's dict is walked with the reverse-binary cursor
+ * until about count members are collected (at most 10 x count x 2 bucket
+ * steps, as Redis); a listpack is returned whole, with cursor 0. */
+static void zscan_command(struct cmdctx *ctx)
+{
+    unsigned long long cursor;
+    const struct resp_arg *pattern = NULL;
+    long long count = 10;
+
+    if (scan_cursor_parse(&ctx->argv[2], &cursor) != 0) {
+        reply_error(ctx->out, "ERR invalid cursor");
+        return;
+    }
+    struct entry *e = cmd_lookup_read(ctx, &ctx->argv[1]);
+    if (!e) {
+        reply_array(ctx->out, 2);
+        reply_bulk(ctx->out, "0", 1);
+        reply_array(ctx->out, 0);
+        return;
+    }
+    if (zset_check_type(ctx, e) != 0) return;
+    for (int i = 3; i < ctx->argc; i += 2) {
+        if (i + 1 < ctx->argc && arg_eq(&ctx->argv[i], "count")) {
+            if (arg_ll(ctx, &ctx->argv[i + 1], &count, NULL) != 0) return;
+            if (count < 1) {
+                reply_error(ctx->out, ERR_SYNTAX);
+                return;
+            }
+        } else if (i + 1 < ctx->argc && arg_eq(&ctx->argv[i], "match")) {
+            pattern = &ctx->argv[i + 1];
+            if (pattern->len == 1 && pattern->ptr[0] == '*') pattern = NULL;
+        } else {
+            reply_error(ctx->out, ERR_SYNTAX);
+            return;
+        }
+    }
+
+    struct zset_pos pos;
+    struct zset_member m;
+    if (e->encoding == ENC_ZSET_LISTPACK) {
+        unsigned long n = 0;
+        for (zset_pos_by_rank(&pos, e, 0); zset_pos_valid(&pos); zset_pos_next(&pos)) {
+            zset_pos_read(&pos, &m);
+            n += scan_matches(pattern, &m);
+        }
+        reply_array(ctx->out, 2);
+        reply_bulk(ctx->out, "0", 1);
+        reply_array(ctx->out, (long long)n * 2);
+        for (zset_pos_by_rank(&pos, e, 0); zset_pos_valid(&pos); zset_pos_next(&pos)) {
+            zset_pos_read(&pos, &m);
+            if (scan_matches(pattern, &m)) reply_member(ctx, &m, 1);
+        }
+        return;
+    }
+
+    struct scan_batch batch = {0};
+    long long elements = count * 2, steps = elements * 10;
+    do {
+        cursor = dict_scan(zset_dict(e), cursor, scan_collect, &batch);
+    } while (cursor && steps-- && (long long)batch.n * 2 < elements);
+
+    size_t kept = 0;
+    for (size_t i = 0; i < batch.n; i++) {
+        zset_dict_entry_read(batch.entries[i], &m);
+        if (scan_matches(pattern, &m)) batch.entries[kept++] = batch.entries[i];
+    }
+    char next[UTIL_LL_STR_SIZE];
+    int len = util_ll_to_str(next, sizeof(next), (long long)cursor);
+    reply_array(ctx->out, 2);
+    reply_bulk(ctx->out, next, (size_t)len);
+    reply_array(ctx->out, (long long)kept * 2);
+    for (size_t i = 0; i < kept; i++) {
+        zset_dict_entry_read(batch.entries[i], &m);
+        reply_member(ctx, &m, 1);
+    }
+    mem_free(batch.entries);
+}
+
+/* ZLEXCOUNT key min max: the range is parsed before the key is looked at. */
+static void zlexcount_command(struct cmdctx *ctx)
+{
+    struct zscore_lex_range range;
+    const struct resp_arg *min = &ctx->argv[2], *max = &ctx->argv[3];
+
+    if (!zscore_lex_range_parse(min->ptr, min->len, max->ptr, max->len, &range)) {
+        reply_error(ctx->out, ZSCORE_ERR_LEX_RANGE);
+        return;
+    }
+    struct entry *e = cmd_lookup_read(ctx, &ctx->argv[1]);
+    if (!e) {
+        reply_int(ctx->out, 0);
+        return;
+    }
+    if (zset_check_type(ctx, e) != 0) return;
+    reply_int(ctx->out, (long long)zset_lex_count(e, &range));
+}
+
+/* Arguments shared by several commands. */
+#define KEY_ARG                                                                                    \
+    {                                                                                              \
+        .name = "key", .type = ARG_KEY                                                             \
+    }
+#define MEMBER_ARG                                                                                 \
+    {                                                                                              \
+        .name = "member", .type = ARG_STRING                                                       \
+    }
+
+#define RANGE_COMPLEXITY                                                                           \
+    "O(log(N)+M) with N being the number of elements in the sorted set and M the number of "       \
+    "elements being returned. If M is constant (e.g. always asking for the first 10 elements "     \
+    "with LIMIT), you can consider it O(log(N))."
+#define REMRANGE_COMPLEXITY                                                                        \
+    "O(log(N)+M) with N being the number of elements in the sorted set and M the number of "       \
+    "elements removed by the operation."
+#define LIMIT_ARG                                                                                  \
+    {                                                                                              \
+        .name = "offset_count", .type = ARG_BLOCK, .token = "LIMIT", .flags = ARG_OPTIONAL,        \
+        .args = COMMAND_ARGS({.name = "offset", .type = ARG_INTEGER},                              \
+                             {.name = "count", .type = ARG_INTEGER})                               \
+    }
+#define WITHSCORES_ARG                                                                             \
+    {                                                                                              \
+        .name = "withscores", .type = ARG_PURE_TOKEN, .token = "WITHSCORES", .flags = ARG_OPTIONAL \
+    }
+#define READ_RANGE_COMMAND(cmd_name, cmd_proc, cmd_since, cmd_summary, cmd_complexity, ...)        \
+    {                                                                                              \
+        .name = cmd_name, .proc = cmd_proc, .arity = -4, .flags = CMD_READONLY, .first_key = 1,    \
+        .last_key = 1, .key_step = 1, .key_flags = "RO access",                                    \
+        .acl_categories = "@read @sortedset @slow", .group = "sorted-set", .since = cmd_since,     \
+        .summary = cmd_summary, .complexity = cmd_complexity, .args = COMMAND_ARGS(__VA_ARGS__)    \
+    }
+#define REMRANGE_COMMAND(cmd_name, cmd_proc, cmd_since, cmd_summary, min_name, max_name, arg_type) \
+    {                                                                                              \
+        .name = cmd_name, .proc = cmd_proc, .arity = 4, .flags = CMD_WRITE, .first_key = 1,        \
+        .last_key = 1, .key_step = 1, .key_flags = "RW delete",                                    \
+        .acl_categories = "@write @sortedset @slow", .group = "sorted-set", .since = cmd_since,    \
+        .summary = cmd_summary, .complexity = REMRANGE_COMPLEXITY,                                 \
+        .args = COMMAND_ARGS(KEY_ARG, {.name = min_name, .type = arg_type},                        \
+                             {.name = max_name, .type = arg_type})                                 \
+    }
+
+/* The table: arity, flags, key specs and ACL categories as Redis 7.0's
+ * COMMAND INFO shows them; summary, complexity and arguments as its
+ * COMMAND DOCS. */
 const struct command zset_commands[] = {
+    {.name = "zadd",
+     .proc = zadd_command,
+     .arity = -4,
+     .flags = CMD_WRITE | CMD_DENYOOM | CMD_FAST,
+     .first_key = 1,
+     .last_key = 1,
+     .key_step = 1,
+     .key_flags = "RW update",
+     .acl_categories = "@write @sortedset @fast",
+     .group = "sorted-set",
+     .since = "1.2.0",
+     .summary = "Add one or more members to a sorted set, or update its score if it already exists",
+     .complexity =
+         "O(log(N)) for each item added, where N is the number of elements in the sorted set.",
+     .args =
+         COMMAND_ARGS(KEY_ARG,
+                      {.name = "condition",
+                       .type = ARG_ONEOF,
+                       .since = "3.0.2",
+                       .flags = ARG_OPTIONAL,
+                       .args = COMMAND_ARGS({.name = "nx", .type = ARG_PURE_TOKEN, .token = "NX"},
+                                            {.name = "xx", .type = ARG_PURE_TOKEN, .token = "XX"})},
+                      {.name = "comparison",
+                       .type = ARG_ONEOF,
+                       .since = "6.2.0",
+                       .flags = ARG_OPTIONAL,
+                       .args = COMMAND_ARGS({.name = "gt", .type = ARG_PURE_TOKEN, .token = "GT"},
+                                            {.name = "lt", .type = ARG_PURE_TOKEN, .token = "LT"})},
+                      {.name = "change",
+                       .type = ARG_PURE_TOKEN,
+                       .token = "CH",
+                       .since = "3.0.2",
+                       .flags = ARG_OPTIONAL},
+                      {.name = "increment",
+                       .type = ARG_PURE_TOKEN,
+                       .token = "INCR",
+                       .since = "3.0.2",
+                       .flags = ARG_OPTIONAL},
+                      {.name = "score_member",
+                       .type = ARG_BLOCK,
+                       .flags = ARG_MULTIPLE,
+                       .args = COMMAND_ARGS({.name = "score", .type = ARG_DOUBLE}, MEMBER_ARG)})},
+    {.name = "zcard",
+     .proc = zcard_command,
+     .arity = 2,
+     .flags = CMD_READONLY | CMD_FAST,
+     .first_key = 1,
+     .last_key = 1,
+     .key_step = 1,
+     .key_flags = "RO",
+     .acl_categories = "@read @sortedset @fast",
+     .group = "sorted-set",
+     .since = "1.2.0",
+     .summary = "Get the number of members in a sorted set",
+     .complexity = "O(1)",
+     .args = COMMAND_ARGS(KEY_ARG)},
+    {.name = "zcount",
+     .proc = zcount_command,
+     .arity = 4,
+     .flags = CMD_READONLY | CMD_FAST,
+     .first_key = 1,
+     .last_key = 1,
+     .key_step = 1,
+     .key_flags = "RO access",
+     .acl_categories = "@read @sortedset @fast",
+     .group = "sorted-set",
+     .since = "2.0.0",
+     .summary = "Count the members in a sorted set with scores within the given values",
+     .complexity = "O(log(N)) with N being the number of elements in the sorted set.",
+     .args = COMMAND_ARGS(KEY_ARG, {.name = "min", .type = ARG_DOUBLE},
+                          {.name = "max", .type = ARG_DOUBLE})},
+    {.name = "zincrby",
+     .proc = zincrby_command,
+     .arity = 4,
+     .flags = CMD_WRITE | CMD_DENYOOM | CMD_FAST,
+     .first_key = 1,
+     .last_key = 1,
+     .key_step = 1,
+     .key_flags = "RW access update",
+     .acl_categories = "@write @sortedset @fast",
+     .group = "sorted-set",
+     .since = "1.2.0",
+     .summary = "Increment the score of a member in a sorted set",
+     .complexity = "O(log(N)) where N is the number of elements in the sorted set.",
+     .args = COMMAND_ARGS(KEY_ARG, {.name = "increment", .type = ARG_INTEGER}, MEMBER_ARG)},
+    {.name = "zlexcount",
+     .proc = zlexcount_command,
+     .arity = 4,
+     .flags = CMD_READONLY | CMD_FAST,
+     .first_key = 1,
+     .last_key = 1,
+     .key_step = 1,
+     .key_flags = "RO access",
+     .acl_categories = "@read @sortedset @fast",
+     .group = "sorted-set",
+     .since = "2.8.9",
+     .summary = "Count the number of members in a sorted set between a given lexicographical range",
+     .complexity = "O(log(N)) with N being the number of elements in the sorted set.",
+     .args = COMMAND_ARGS(KEY_ARG, {.name = "min", .type = ARG_STRING},
+                          {.name = "max", .type = ARG_STRING})},
+    {.name = "zmscore",
+     .proc = zmscore_command,
+     .arity = -3,
+     .flags = CMD_READONLY | CMD_FAST,
+     .first_key = 1,
+     .last_key = 1,
+     .key_step = 1,
+     .key_flags = "RO access",
+     .acl_categories = "@read @sortedset @fast",
+     .group = "sorted-set",
+     .since = "6.2.0",
+     .summary = "Get the score associated with the given members in a sorted set",
+     .complexity = "O(N) where N is the number of members being requested.",
+     .args = COMMAND_ARGS(KEY_ARG, {.name = "member", .type = ARG_STRING, .flags = ARG_MULTIPLE})},
+    {.name = "zpopmax",
+     .proc = zpopmax_command,
+     .arity = -2,
+     .flags = CMD_WRITE | CMD_FAST,
+     .first_key = 1,
+     .last_key = 1,
+     .key_step = 1,
+     .key_flags = "RW access delete",
+     .acl_categories = "@write @sortedset @fast",
+     .group = "sorted-set",
+     .since = "5.0.0",
+     .summary = "Remove and return members with the highest scores in a sorted set",
+     .complexity = "O(log(N)*M) with N being the number of elements in the sorted set, and M "
+                   "being the number of elements popped.",
+     .args = COMMAND_ARGS(KEY_ARG, {.name = "count", .type = ARG_INTEGER, .flags = ARG_OPTIONAL})},
+    {.name = "zpopmin",
+     .proc = zpopmin_command,
+     .arity = -2,
+     .flags = CMD_WRITE | CMD_FAST,
+     .first_key = 1,
+     .last_key = 1,
+     .key_step = 1,
+     .key_flags = "RW access delete",
+     .acl_categories = "@write @sortedset @fast",
+     .group = "sorted-set",
+     .since = "5.0.0",
+     .summary = "Remove and return members with the lowest scores in a sorted set",
+     .complexity = "O(log(N)*M) with N being the number of elements in the sorted set, and M "
+                   "being the number of elements popped.",
+     .args = COMMAND_ARGS(KEY_ARG, {.name = "count", .type = ARG_INTEGER, .flags = ARG_OPTIONAL})},
+    {.name = "zrandmember",
+     .proc = zrandmember_command,
+     .arity = -2,
+     .flags = CMD_READONLY,
+     .first_key = 1,
+     .last_key = 1,
+     .key_step = 1,
+     .key_flags = "RO access",
+     .acl_categories = "@read @sortedset @slow",
+     .group = "sorted-set",
+     .since = "6.2.0",
+     .summary = "Get one or multiple random elements from a sorted set",
+     .complexity = "O(N) where N is the number of elements returned",
+     .tips = "nondeterministic_output",
+     .args = COMMAND_ARGS(KEY_ARG, {.name = "options",
+                                    .type = ARG_BLOCK,
+                                    .flags = ARG_OPTIONAL,
+                                    .args = COMMAND_ARGS({.name = "count", .type = ARG_INTEGER},
+                                                         {.name = "withscores",
+                                                          .type = ARG_PURE_TOKEN,
+                                                          .token = "WITHSCORES",
+                                                          .flags = ARG_OPTIONAL})})},
+    READ_RANGE_COMMAND(
+        "zrange", zrange_command, "1.2.0", "Return a range of members in a sorted set",
+        "O(log(N)+M) with N being the number of elements in the sorted set and M the number of "
+        "elements returned.",
+        KEY_ARG, {.name = "start", .type = ARG_STRING}, {.name = "stop", .type = ARG_STRING},
+        {.name = "sortby",
+         .type = ARG_ONEOF,
+         .since = "6.2.0",
+         .flags = ARG_OPTIONAL,
+         .args = COMMAND_ARGS({.name = "byscore", .type = ARG_PURE_TOKEN, .token = "BYSCORE"},
+                              {.name = "bylex", .type = ARG_PURE_TOKEN, .token = "BYLEX"})},
+        {.name = "rev",
+         .type = ARG_PURE_TOKEN,
+         .token = "REV",
+         .since = "6.2.0",
+         .flags = ARG_OPTIONAL},
+        {.name = "offset_count",
+         .type = ARG_BLOCK,
+         .token = "LIMIT",
+         .since = "6.2.0",
+         .flags = ARG_OPTIONAL,
+         .args = COMMAND_ARGS({.name = "offset", .type = ARG_INTEGER},
+                              {.name = "count", .type = ARG_INTEGER})},
+        WITHSCORES_ARG),
+    READ_RANGE_COMMAND("zrangebylex", zrangebylex_command, "2.8.9",
+                       "Return a range of members in a sorted set, by lexicographical range",
+                       RANGE_COMPLEXITY, KEY_ARG, {.name = "min", .type = ARG_STRING},
+                       {.name = "max", .type = ARG_STRING}, LIMIT_ARG),
+    READ_RANGE_COMMAND("zrangebyscore", zrangebyscore_command, "1.0.5",
+                       "Return a range of members in a sorted set, by score", RANGE_COMPLEXITY,
+                       KEY_ARG, {.name = "min", .type = ARG_DOUBLE},
+                       {.name = "max", .type = ARG_DOUBLE},
+                       {.name = "withscores",
+                        .type = ARG_PURE_TOKEN,
+                        .token = "WITHSCORES",
+                        .since = "2.0.0",
+                        .flags = ARG_OPTIONAL},
+                       LIMIT_ARG),
+    {.name = "zrangestore",
+     .proc = zrangestore_command,
+     .arity = -5,
+     .flags = CMD_WRITE | CMD_DENYOOM,
+     .first_key = 1,
+     .last_key = 2,
+     .key_step = 1,
+     .key_flags = "OW update|RO access",
+     .acl_categories = "@write @sortedset @slow",
+     .group = "sorted-set",
+     .since = "6.2.0",
+     .summary = "Store a range of members from sorted set into another key",
+     .complexity = "O(log(N)+M) with N being the number of elements in the sorted set and M the "
+                   "number of elements stored into the destination key.",
+     .args = COMMAND_ARGS(
+         {.name = "dst", .type = ARG_KEY}, {.name = "src", .type = ARG_KEY, .key_spec_index = 1},
+         {.name = "min", .type = ARG_STRING}, {.name = "max", .type = ARG_STRING},
+         {.name = "sortby",
+          .type = ARG_ONEOF,
+          .flags = ARG_OPTIONAL,
+          .args = COMMAND_ARGS({.name = "byscore", .type = ARG_PURE_TOKEN, .token = "BYSCORE"},
+                               {.name = "bylex", .type = ARG_PURE_TOKEN, .token = "BYLEX"})},
+         {.name = "rev", .type = ARG_PURE_TOKEN, .token = "REV", .flags = ARG_OPTIONAL},
+         LIMIT_ARG)},
+    {.name = "zrank",
+     .proc = zrank_command,
+     .arity = 3,
+     .flags = CMD_READONLY | CMD_FAST,
+     .first_key = 1,
+     .last_key = 1,
+     .key_step = 1,
+     .key_flags = "RO access",
+     .acl_categories = "@read @sortedset @fast",
+     .group = "sorted-set",
+     .since = "2.0.0",
+     .summary = "Determine the index of a member in a sorted set",
+     .complexity = "O(log(N))",
+     .args = COMMAND_ARGS(KEY_ARG, MEMBER_ARG)},
+    {.name = "zrem",
+     .proc = zrem_command,
+     .arity = -3,
+     .flags = CMD_WRITE | CMD_FAST,
+     .first_key = 1,
+     .last_key = 1,
+     .key_step = 1,
+     .key_flags = "RW delete",
+     .acl_categories = "@write @sortedset @fast",
+     .group = "sorted-set",
+     .since = "1.2.0",
+     .summary = "Remove one or more members from a sorted set",
+     .complexity = "O(M*log(N)) with N being the number of elements in the sorted set and M the "
+                   "number of elements to be removed.",
+     .args = COMMAND_ARGS(KEY_ARG, {.name = "member", .type = ARG_STRING, .flags = ARG_MULTIPLE})},
+    REMRANGE_COMMAND("zremrangebylex", zremrangebylex_command, "2.8.9",
+                     "Remove all members in a sorted set between the given lexicographical range",
+                     "min", "max", ARG_STRING),
+    REMRANGE_COMMAND("zremrangebyrank", zremrangebyrank_command, "2.0.0",
+                     "Remove all members in a sorted set within the given indexes", "start", "stop",
+                     ARG_INTEGER),
+    REMRANGE_COMMAND("zremrangebyscore", zremrangebyscore_command, "1.2.0",
+                     "Remove all members in a sorted set within the given scores", "min", "max",
+                     ARG_DOUBLE),
+    READ_RANGE_COMMAND("zrevrange", zrevrange_command, "1.2.0",
+                       "Return a range of members in a sorted set, by index, with scores ordered "
+                       "from high to low",
+                       "O(log(N)+M) with N being the number of elements in the sorted set and M "
+                       "the number of elements returned.",
+                       KEY_ARG, {.name = "start", .type = ARG_INTEGER},
+                       {.name = "stop", .type = ARG_INTEGER}, WITHSCORES_ARG),
+    READ_RANGE_COMMAND("zrevrangebylex", zrevrangebylex_command, "2.8.9",
+                       "Return a range of members in a sorted set, by lexicographical range, "
+                       "ordered from higher to lower strings.",
+                       RANGE_COMPLEXITY, KEY_ARG, {.name = "max", .type = ARG_STRING},
+                       {.name = "min", .type = ARG_STRING}, LIMIT_ARG),
+    READ_RANGE_COMMAND("zrevrangebyscore", zrevrangebyscore_command, "2.2.0",
+                       "Return a range of members in a sorted set, by score, with scores ordered "
+                       "from high to low",
+                       RANGE_COMPLEXITY, KEY_ARG, {.name = "max", .type = ARG_DOUBLE},
+                       {.name = "min", .type = ARG_DOUBLE}, WITHSCORES_ARG, LIMIT_ARG),
+    {.name = "zrevrank",
+     .proc = zrevrank_command,
+     .arity = 3,
+     .flags = CMD_READONLY | CMD_FAST,
+     .first_key = 1,
+     .last_key = 1,
+     .key_step = 1,
+     .key_flags = "RO access",
+     .acl_categories = "@read @sortedset @fast",
+     .group = "sorted-set",
+     .since = "2.0.0",
+     .summary = "Determine the index of a member in a sorted set, with scores ordered from high "
+                "to low",
+     .complexity = "O(log(N))",
+     .args = COMMAND_ARGS(KEY_ARG, MEMBER_ARG)},
+    {.name = "zscan",
+     .proc = zscan_command,
+     .arity = -3,
+     .flags = CMD_READONLY,
+     .first_key = 1,
+     .last_key = 1,
+     .key_step = 1,
+     .key_flags = "RO access",
+     .acl_categories = "@read @sortedset @slow",
+     .group = "sorted-set",
+     .since = "2.8.0",
+     .summary = "Incrementally iterate sorted sets elements and associated scores",
+     .complexity = "O(1) for every call. O(N) for a complete iteration, including enough command "
+                   "calls for the cursor to return back to 0. N is the number of elements inside "
+                   "the collection..",
+     .tips = "nondeterministic_output",
+     .args = COMMAND_ARGS(
+         KEY_ARG, {.name = "cursor", .type = ARG_INTEGER},
+         {.name = "pattern", .type = ARG_PATTERN, .token = "MATCH", .flags = ARG_OPTIONAL},
+         {.name = "count", .type = ARG_INTEGER, .token = "COUNT", .flags = ARG_OPTIONAL})},
+    {.name = "zscore",
+     .proc = zscore_command,
+     .arity = 3,
+     .flags = CMD_READONLY | CMD_FAST,
+     .first_key = 1,
+     .last_key = 1,
+     .key_step = 1,
+     .key_flags = "RO access",
+     .acl_categories = "@read @sortedset @fast",
+     .group = "sorted-set",
+     .since = "1.2.0",
+     .summary = "Get the score associated with the given member in a sorted set",
+     .complexity = "O(1)",
+     .args = COMMAND_ARGS(KEY_ARG, MEMBER_ARG)},
     {.name = NULL},
 };
