@@ -24,8 +24,6 @@
  *     zeros dropped) and refuses an increment that is NaN or infinite
  *     before it looks at the key.
  */
-#include <ctype.h>
-#include <errno.h>
 #include <limits.h>
 #include <math.h>
 #include <stdlib.h>
@@ -37,6 +35,7 @@
 #include "engine/glob.h"
 #include "engine/keyspace.h"
 #include "engine/reply.h"
+#include "engine/scan.h"
 #include "engine/t_hash.h"
 #include "engine/util.h"
 
@@ -545,34 +544,6 @@ static void hrandfield_command(struct cmdctx *ctx)
 
 /* ---- HSCAN ---- */
 
-/* Parses a scan cursor as Redis's parseScanCursorOrReply (strtoul): no
- * leading space, no trailing bytes, no overflow; a sign is accepted. */
-static int scan_cursor_parse(const struct resp_arg *a, unsigned long long *cursor)
-{
-    char *copy = mem_strndup(a->ptr, a->len), *end;
-    errno = 0;
-    *cursor = strtoull(copy, &end, 10);
-    int ok = !isspace((unsigned char)copy[0]) && *end == '\0' && errno != ERANGE;
-    mem_free(copy);
-    return ok ? 0 : -1;
-}
-
-/* The pairs one HSCAN call collects (dict entries, or listpack items). */
-struct scan_batch {
-    struct dict_entry **entries;
-    size_t n, cap;
-};
-
-static void scan_collect(void *ctx, struct dict_entry *de)
-{
-    struct scan_batch *b = ctx;
-    if (b->n == b->cap) {
-        b->cap = b->cap ? b->cap * 2 : 16;
-        b->entries = mem_realloc(b->entries, b->cap * sizeof(*b->entries));
-    }
-    b->entries[b->n++] = de;
-}
-
 static int scan_matches(const struct resp_arg *pattern, const hash_item *field)
 {
     if (!pattern) return 1;
@@ -592,33 +563,14 @@ static void hscan_command(struct cmdctx *ctx)
     const struct resp_arg *pattern = NULL;
     long long count = 10;
 
-    if (scan_cursor_parse(&ctx->argv[2], &cursor) != 0) {
-        reply_error(ctx->out, "ERR invalid cursor");
-        return;
-    }
+    if (scan_parse_cursor(ctx, &ctx->argv[2], &cursor) != 0) return;
     struct entry *e = cmd_lookup_read(ctx, &ctx->argv[1]);
     if (!e) {
-        reply_array(ctx->out, 2);
-        reply_bulk(ctx->out, "0", 1);
-        reply_array(ctx->out, 0);
+        scan_reply_missing(ctx->out);
         return;
     }
     if (hash_check_type(ctx, e) != 0) return;
-    for (int i = 3; i < ctx->argc; i += 2) {
-        if (i + 1 < ctx->argc && arg_eq(&ctx->argv[i], "count")) {
-            if (arg_ll(ctx, &ctx->argv[i + 1], &count, NULL) != 0) return;
-            if (count < 1) {
-                reply_error(ctx->out, ERR_SYNTAX);
-                return;
-            }
-        } else if (i + 1 < ctx->argc && arg_eq(&ctx->argv[i], "match")) {
-            pattern = &ctx->argv[i + 1];
-            if (pattern->len == 1 && pattern->ptr[0] == '*') pattern = NULL;
-        } else {
-            reply_error(ctx->out, ERR_SYNTAX);
-            return;
-        }
-    }
+    if (scan_parse_options(ctx, 3, &pattern, &count) != 0) return;
 
     char next[UTIL_LL_STR_SIZE];
     hash_item field, value;
@@ -646,7 +598,7 @@ static void hscan_command(struct cmdctx *ctx)
      * elements, and ten bucket steps per element at most. */
     long long elements = count * 2, steps = elements * 10;
     do {
-        cursor = dict_scan(hash_dict(e), cursor, scan_collect, &batch);
+        cursor = dict_scan(hash_dict(e), cursor, scan_batch_collect, &batch);
     } while (cursor && steps-- && (long long)batch.n * 2 < elements);
 
     size_t kept = 0;

@@ -37,8 +37,6 @@
  * ("keynum", the "movablekeys" flag) can describe yet; and the blocking
  * BZPOPMIN / BZPOPMAX.
  */
-#include <ctype.h>
-#include <errno.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,6 +47,7 @@
 #include "engine/glob.h"
 #include "engine/keyspace.h"
 #include "engine/reply.h"
+#include "engine/scan.h"
 #include "engine/t_zset.h"
 #include "engine/util.h"
 #include "engine/zscore.h"
@@ -811,33 +810,6 @@ static void zrandmember_command(struct cmdctx *ctx)
 
 /* ---- ZSCAN ---- */
 
-/* Parses a scan cursor as Redis's parseScanCursorOrReply (strtoul): no
- * leading space, no trailing bytes, no overflow; a sign is accepted. */
-static int scan_cursor_parse(const struct resp_arg *a, unsigned long long *cursor)
-{
-    char *copy = mem_strndup(a->ptr, a->len), *end;
-    errno = 0;
-    *cursor = strtoull(copy, &end, 10);
-    int ok = !isspace((unsigned char)copy[0]) && *end == '\0' && errno != ERANGE;
-    mem_free(copy);
-    return ok ? 0 : -1;
-}
-
-struct scan_batch {
-    struct dict_entry **entries;
-    size_t n, cap;
-};
-
-static void scan_collect(void *ctx, struct dict_entry *de)
-{
-    struct scan_batch *b = ctx;
-    if (b->n == b->cap) {
-        b->cap = b->cap ? b->cap * 2 : 16;
-        b->entries = mem_realloc(b->entries, b->cap * sizeof(*b->entries));
-    }
-    b->entries[b->n++] = de;
-}
-
 static int scan_matches(const struct resp_arg *pattern, const struct zset_member *m)
 {
     if (!pattern) return 1;
@@ -857,33 +829,14 @@ static void zscan_command(struct cmdctx *ctx)
     const struct resp_arg *pattern = NULL;
     long long count = 10;
 
-    if (scan_cursor_parse(&ctx->argv[2], &cursor) != 0) {
-        reply_error(ctx->out, "ERR invalid cursor");
-        return;
-    }
+    if (scan_parse_cursor(ctx, &ctx->argv[2], &cursor) != 0) return;
     struct entry *e = cmd_lookup_read(ctx, &ctx->argv[1]);
     if (!e) {
-        reply_array(ctx->out, 2);
-        reply_bulk(ctx->out, "0", 1);
-        reply_array(ctx->out, 0);
+        scan_reply_missing(ctx->out);
         return;
     }
     if (zset_check_type(ctx, e) != 0) return;
-    for (int i = 3; i < ctx->argc; i += 2) {
-        if (i + 1 < ctx->argc && arg_eq(&ctx->argv[i], "count")) {
-            if (arg_ll(ctx, &ctx->argv[i + 1], &count, NULL) != 0) return;
-            if (count < 1) {
-                reply_error(ctx->out, ERR_SYNTAX);
-                return;
-            }
-        } else if (i + 1 < ctx->argc && arg_eq(&ctx->argv[i], "match")) {
-            pattern = &ctx->argv[i + 1];
-            if (pattern->len == 1 && pattern->ptr[0] == '*') pattern = NULL;
-        } else {
-            reply_error(ctx->out, ERR_SYNTAX);
-            return;
-        }
-    }
+    if (scan_parse_options(ctx, 3, &pattern, &count) != 0) return;
 
     struct zset_pos pos;
     struct zset_member m;
@@ -906,7 +859,7 @@ static void zscan_command(struct cmdctx *ctx)
     struct scan_batch batch = {0};
     long long elements = count * 2, steps = elements * 10;
     do {
-        cursor = dict_scan(zset_dict(e), cursor, scan_collect, &batch);
+        cursor = dict_scan(zset_dict(e), cursor, scan_batch_collect, &batch);
     } while (cursor && steps-- && (long long)batch.n * 2 < elements);
 
     size_t kept = 0;
