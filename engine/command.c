@@ -429,9 +429,9 @@ void command_execute(struct client *c, int argc, const struct resp_arg *argv,
         command_count_rejected(c, ws, NULL, "ERR");
         return;
     }
-    char name[128], text[512];
-    command_fullname(cmd, name, sizeof(name));
+    char name[128], text[512]; /* the name is formatted only for an error */
     if (!arity_ok(cmd, argc)) {
+        command_fullname(cmd, name, sizeof(name));
         snprintf(text, sizeof(text), "ERR wrong number of arguments for '%s' command", name);
         command_reject(c, ws, cmd, text);
         return;
@@ -450,6 +450,7 @@ void command_execute(struct client *c, int argc, const struct resp_arg *argv,
     }
 
     if (pubsub_client_count(c) > 0 && !pubsub_context_allows(cmd)) {
+        command_fullname(cmd, name, sizeof(name));
         snprintf(text, sizeof(text),
                  "ERR Can't execute '%s': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / "
                  "QUIT / RESET are allowed in this context",
