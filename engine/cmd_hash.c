@@ -39,15 +39,6 @@
 #include "engine/t_hash.h"
 #include "engine/util.h"
 
-/* Replies WRONGTYPE when e holds something other than a hash; returns -1
- * then, so callers can stop. A missing key is fine. */
-static int hash_check_type(struct cmdctx *ctx, const struct entry *e)
-{
-    if (!e || e->type == TYPE_HASH) return 0;
-    reply_error(ctx->out, ERR_WRONGTYPE);
-    return -1;
-}
-
 static void reply_item(struct outbuf *out, const hash_item *item)
 {
     if (item->str)
@@ -74,7 +65,7 @@ static struct entry *hash_lookup_write_or_create(struct cmdctx *ctx, const struc
 {
     struct entry *e = cmd_lookup_write(ctx, key);
     *created = 0;
-    if (hash_check_type(ctx, e) != 0) return NULL;
+    if (cmd_check_type(ctx, e, TYPE_HASH) != 0) return NULL;
     if (!e) {
         e = hash_add_key(ctx->db, key->ptr, key->len);
         *created = 1;
@@ -122,7 +113,7 @@ static void hsetnx_command(struct cmdctx *ctx)
     const struct resp_arg *field = &ctx->argv[2], *value = &ctx->argv[3];
     struct entry *e = cmd_lookup_write(ctx, &ctx->argv[1]);
 
-    if (hash_check_type(ctx, e) != 0) return;
+    if (cmd_check_type(ctx, e, TYPE_HASH) != 0) return;
     if (e && hash_exists(e, field->ptr, field->len)) {
         reply_int(ctx->out, 0);
         return;
@@ -147,7 +138,7 @@ static void hget_command(struct cmdctx *ctx)
         reply_null(ctx->out);
         return;
     }
-    if (hash_check_type(ctx, e) != 0) return;
+    if (cmd_check_type(ctx, e, TYPE_HASH) != 0) return;
     if (hash_get(e, ctx->argv[2].ptr, ctx->argv[2].len, &v))
         reply_item(ctx->out, &v);
     else
@@ -160,7 +151,7 @@ static void hmget_command(struct cmdctx *ctx)
     struct entry *e = cmd_lookup_read(ctx, &ctx->argv[1]);
     hash_item v;
 
-    if (hash_check_type(ctx, e) != 0) return;
+    if (cmd_check_type(ctx, e, TYPE_HASH) != 0) return;
     reply_array(ctx->out, ctx->argc - 2);
     for (int i = 2; i < ctx->argc; i++) {
         if (e && hash_get(e, ctx->argv[i].ptr, ctx->argv[i].len, &v))
@@ -182,7 +173,7 @@ static void hdel_command(struct cmdctx *ctx)
         reply_int(ctx->out, 0);
         return;
     }
-    if (hash_check_type(ctx, e) != 0) return;
+    if (cmd_check_type(ctx, e, TYPE_HASH) != 0) return;
     for (int i = 2; i < ctx->argc; i++) {
         if (!hash_delete(e, ctx->argv[i].ptr, ctx->argv[i].len)) continue;
         deleted++;
@@ -207,7 +198,7 @@ static void hlen_command(struct cmdctx *ctx)
         reply_int(ctx->out, 0);
         return;
     }
-    if (hash_check_type(ctx, e) != 0) return;
+    if (cmd_check_type(ctx, e, TYPE_HASH) != 0) return;
     reply_int(ctx->out, (long long)hash_length(e));
 }
 
@@ -221,7 +212,7 @@ static void hstrlen_command(struct cmdctx *ctx)
         reply_int(ctx->out, 0);
         return;
     }
-    if (hash_check_type(ctx, e) != 0) return;
+    if (cmd_check_type(ctx, e, TYPE_HASH) != 0) return;
     if (!hash_get(e, ctx->argv[2].ptr, ctx->argv[2].len, &v)) {
         reply_int(ctx->out, 0);
         return;
@@ -240,7 +231,7 @@ static void hexists_command(struct cmdctx *ctx)
         reply_int(ctx->out, 0);
         return;
     }
-    if (hash_check_type(ctx, e) != 0) return;
+    if (cmd_check_type(ctx, e, TYPE_HASH) != 0) return;
     reply_int(ctx->out, hash_exists(e, ctx->argv[2].ptr, ctx->argv[2].len));
 }
 
@@ -254,7 +245,7 @@ static void hash_getall_generic(struct cmdctx *ctx, int want)
         reply_array(ctx->out, 0);
         return;
     }
-    if (hash_check_type(ctx, e) != 0) return;
+    if (cmd_check_type(ctx, e, TYPE_HASH) != 0) return;
 
     long long n = (long long)hash_length(e);
     if (want == (WANT_FIELDS | WANT_VALUES))
@@ -295,7 +286,7 @@ static void hincrby_command(struct cmdctx *ctx)
 
     if (arg_ll(ctx, &ctx->argv[3], &incr, NULL) != 0) return;
     struct entry *e = cmd_lookup_write(ctx, key);
-    if (hash_check_type(ctx, e) != 0) return;
+    if (cmd_check_type(ctx, e, TYPE_HASH) != 0) return;
     if (e && hash_get(e, field->ptr, field->len, &v)) {
         if (!v.str)
             value = v.ll;
@@ -339,7 +330,7 @@ static void hincrbyfloat_command(struct cmdctx *ctx)
         return;
     }
     struct entry *e = cmd_lookup_write(ctx, key);
-    if (hash_check_type(ctx, e) != 0) return;
+    if (cmd_check_type(ctx, e, TYPE_HASH) != 0) return;
     if (e && hash_get(e, field->ptr, field->len, &v)) {
         if (!v.str)
             value = (long double)v.ll;
@@ -459,7 +450,7 @@ static void hrandfield_with_count(struct cmdctx *ctx, long long l, int withvalue
         reply_array(ctx->out, 0);
         return;
     }
-    if (hash_check_type(ctx, e) != 0) return;
+    if (cmd_check_type(ctx, e, TYPE_HASH) != 0) return;
 
     unsigned long size = hash_length(e);
     int distinct = l >= 0;
@@ -532,7 +523,7 @@ static void hrandfield_command(struct cmdctx *ctx)
         reply_null(ctx->out);
         return;
     }
-    if (hash_check_type(ctx, e) != 0) return;
+    if (cmd_check_type(ctx, e, TYPE_HASH) != 0) return;
     if (e->encoding == ENC_HASHTABLE) {
         reply_dict_entry(ctx->out, dict_fair_random(hash_dict(e)), 0);
     } else {
@@ -546,11 +537,11 @@ static void hrandfield_command(struct cmdctx *ctx)
 
 static int scan_matches(const struct resp_arg *pattern, const hash_item *field)
 {
-    if (!pattern) return 1;
+    if (!pattern) return 1; /* no need to format the member */
     char buf[LP_INTBUF_SIZE];
     size_t len;
     const char *p = item_bytes(field, buf, &len);
-    return glob_match(pattern->ptr, pattern->len, p, len, 0);
+    return scan_pattern_matches(pattern, p, len);
 }
 
 /* HSCAN key cursor [MATCH pattern] [COUNT count]: a dict-encoded hash is
@@ -560,17 +551,10 @@ static int scan_matches(const struct resp_arg *pattern, const hash_item *field)
 static void hscan_command(struct cmdctx *ctx)
 {
     unsigned long long cursor;
-    const struct resp_arg *pattern = NULL;
-    long long count = 10;
-
-    if (scan_parse_cursor(ctx, &ctx->argv[2], &cursor) != 0) return;
-    struct entry *e = cmd_lookup_read(ctx, &ctx->argv[1]);
-    if (!e) {
-        scan_reply_missing(ctx->out);
-        return;
-    }
-    if (hash_check_type(ctx, e) != 0) return;
-    if (scan_parse_options(ctx, 3, &pattern, &count) != 0) return;
+    const struct resp_arg *pattern;
+    long long count;
+    struct entry *e = scan_begin(ctx, TYPE_HASH, &cursor, &pattern, &count);
+    if (!e) return;
 
     char next[UTIL_LL_STR_SIZE];
     hash_item field, value;

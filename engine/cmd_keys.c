@@ -16,8 +16,6 @@
  * < now is absent (it lives through its expire millisecond, as in Redis). Expire times are absolute
  * unix milliseconds.
  */
-#include <ctype.h>
-#include <errno.h>
 #include <limits.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -32,6 +30,7 @@
 #include "engine/keyspace.h"
 #include "engine/object.h"
 #include "engine/reply.h"
+#include "engine/scan.h"
 #include "engine/server.h"
 #include "engine/util.h"
 #include "engine/watch.h"
@@ -557,21 +556,8 @@ static void keys_command(struct cmdctx *ctx)
     key_list_free(&f.expired);
 }
 
-/* Parses a SCAN cursor as Redis does with strtoul: leading spaces and
- * trailing garbage are refused, a sign and leading zeros are not, "-1"
- * wraps around, and the text ends at a NUL byte. */
-static int scan_parse_cursor(const struct resp_arg *a, unsigned long long *cursor)
-{
-    char *copy = mem_strndup(a->ptr, a->len), *end;
-    errno = 0;
-    *cursor = strtoull(copy, &end, 10);
-    int ok = !isspace((unsigned char)copy[0]) && *end == '\0' && errno != ERANGE;
-    mem_free(copy);
-    return ok ? 0 : -1;
-}
-
 /* SCAN's options (COUNT, MATCH, TYPE), each followed by its value. */
-static int scan_parse_options(struct cmdctx *ctx, struct key_filter *f, long long *count)
+static int scan_parse_key_options(struct cmdctx *ctx, struct key_filter *f, long long *count)
 {
     for (int i = 2; i < ctx->argc; i += 2) {
         if (i + 1 >= ctx->argc) goto syntax;
@@ -613,11 +599,8 @@ static void scan_command(struct cmdctx *ctx)
     long long count = SCAN_DEFAULT_COUNT;
     struct key_filter f = {.db = ctx->db, .now_ms = ctx->now_ms};
 
-    if (scan_parse_cursor(&ctx->argv[1], &cursor) != 0) {
-        reply_error(ctx->out, "ERR invalid cursor");
-        return;
-    }
-    if (scan_parse_options(ctx, &f, &count) != 0) return;
+    if (scan_parse_cursor(ctx, &ctx->argv[1], &cursor) != 0) return;
+    if (scan_parse_key_options(ctx, &f, &count) != 0) return;
 
     unsigned shard = (unsigned)(cursor & (KS_SHARDS - 1));
     uint64_t inner = cursor >> KS_SHARD_BITS;

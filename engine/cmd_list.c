@@ -35,15 +35,6 @@
 static const char *const ERR_NOT_POSITIVE = "ERR value is out of range, must be positive";
 static const char *const ERR_INDEX_RANGE = "ERR index out of range";
 
-/* Replies WRONGTYPE when e holds something other than a list; returns -1
- * then, so callers can stop. A missing key is fine. */
-static int list_check_type(struct cmdctx *ctx, const struct entry *e)
-{
-    if (!e || e->type == TYPE_LIST) return 0;
-    reply_error(ctx->out, ERR_WRONGTYPE);
-    return -1;
-}
-
 static struct quicklist *list_of(const struct entry *e)
 {
     return e->v.ptr;
@@ -102,7 +93,7 @@ static void list_push_generic(struct cmdctx *ctx, enum quicklist_end end, int on
     const struct resp_arg *key = &ctx->argv[1];
     struct entry *e = cmd_lookup_write(ctx, key);
 
-    if (list_check_type(ctx, e) != 0) return;
+    if (cmd_check_type(ctx, e, TYPE_LIST) != 0) return;
     if (!e) {
         if (only_existing) {
             reply_int(ctx->out, 0);
@@ -174,7 +165,7 @@ static void list_pop_generic(struct cmdctx *ctx, enum quicklist_end end)
             reply_null(ctx->out);
         return;
     }
-    if (list_check_type(ctx, e) != 0) return;
+    if (cmd_check_type(ctx, e, TYPE_LIST) != 0) return;
     if (has_count && count == 0) {
         reply_array(ctx->out, 0);
         return;
@@ -216,7 +207,7 @@ static void llen_command(struct cmdctx *ctx)
         reply_int(ctx->out, 0);
         return;
     }
-    if (list_check_type(ctx, e) != 0) return;
+    if (cmd_check_type(ctx, e, TYPE_LIST) != 0) return;
     reply_int(ctx->out, (long long)quicklist_count(list_of(e)));
 }
 
@@ -231,7 +222,7 @@ static void lindex_command(struct cmdctx *ctx)
         reply_null(ctx->out);
         return;
     }
-    if (list_check_type(ctx, e) != 0) return;
+    if (cmd_check_type(ctx, e, TYPE_LIST) != 0) return;
     if (arg_ll(ctx, &ctx->argv[2], &index, NULL) != 0) return;
     if (quicklist_index(list_of(e), (long)index, &v))
         reply_list_value(ctx->out, &v);
@@ -250,7 +241,7 @@ static void lset_command(struct cmdctx *ctx)
         reply_error(ctx->out, ERR_NO_SUCH_KEY);
         return;
     }
-    if (list_check_type(ctx, e) != 0) return;
+    if (cmd_check_type(ctx, e, TYPE_LIST) != 0) return;
     if (arg_ll(ctx, &ctx->argv[2], &index, NULL) != 0) return;
     if (!quicklist_replace_at(list_of(e), (long)index, val->ptr, val->len)) {
         reply_error(ctx->out, ERR_INDEX_RANGE);
@@ -273,7 +264,7 @@ static void lrange_command(struct cmdctx *ctx)
         reply_array(ctx->out, 0);
         return;
     }
-    if (list_check_type(ctx, e) != 0) return;
+    if (cmd_check_type(ctx, e, TYPE_LIST) != 0) return;
     reply_list_range(ctx->out, list_of(e), (long)start, (long)end, 0);
 }
 
@@ -293,7 +284,7 @@ static void ltrim_command(struct cmdctx *ctx)
         reply_ok(ctx->out);
         return;
     }
-    if (list_check_type(ctx, e) != 0) return;
+    if (cmd_check_type(ctx, e, TYPE_LIST) != 0) return;
 
     struct quicklist *ql = list_of(e);
     long len = (long)quicklist_count(ql);
@@ -329,7 +320,7 @@ static void lrem_command(struct cmdctx *ctx)
         reply_int(ctx->out, 0);
         return;
     }
-    if (list_check_type(ctx, e) != 0) return;
+    if (cmd_check_type(ctx, e, TYPE_LIST) != 0) return;
 
     struct quicklist_iter it;
     struct quicklist_entry entry;
@@ -373,7 +364,7 @@ static void linsert_command(struct cmdctx *ctx)
         reply_int(ctx->out, 0);
         return;
     }
-    if (list_check_type(ctx, e) != 0) return;
+    if (cmd_check_type(ctx, e, TYPE_LIST) != 0) return;
 
     struct quicklist *ql = list_of(e);
     struct quicklist_iter it;
@@ -459,7 +450,7 @@ static void lpos_command(struct cmdctx *ctx)
             reply_null(ctx->out);
         return;
     }
-    if (list_check_type(ctx, e) != 0) return;
+    if (cmd_check_type(ctx, e, TYPE_LIST) != 0) return;
 
     /* Redis 7.0 negates a negative rank in a long, so RANK -2^63 stays
      * negative there: every match from the tail qualifies, and COUNT never
@@ -562,9 +553,9 @@ static void list_move_generic(struct cmdctx *ctx, enum quicklist_end from, enum 
         reply_null(ctx->out);
         return;
     }
-    if (list_check_type(ctx, src) != 0) return;
+    if (cmd_check_type(ctx, src, TYPE_LIST) != 0) return;
     struct entry *dst = cmd_lookup_write(ctx, dst_key);
-    if (list_check_type(ctx, dst) != 0) return;
+    if (cmd_check_type(ctx, dst, TYPE_LIST) != 0) return;
 
     struct list_element el;
     quicklist_pop(list_of(src), from, take_copy, &el);

@@ -54,15 +54,6 @@
 #include "engine/t_set.h"
 #include "engine/util.h"
 
-/* Replies WRONGTYPE when e holds something other than a set; returns -1
- * then, so callers can stop. A missing key is fine. */
-static int set_check_type(struct cmdctx *ctx, const struct entry *e)
-{
-    if (!e || e->type == TYPE_SET) return 0;
-    reply_error(ctx->out, ERR_WRONGTYPE);
-    return -1;
-}
-
 static void reply_member(struct outbuf *out, const struct set_member *m)
 {
     if (m->str)
@@ -97,7 +88,7 @@ static void sadd_command(struct cmdctx *ctx)
 {
     const struct resp_arg *key = &ctx->argv[1];
     struct entry *e = cmd_lookup_write(ctx, key);
-    if (set_check_type(ctx, e) != 0) return;
+    if (cmd_check_type(ctx, e, TYPE_SET) != 0) return;
     if (!e)
         e = set_add_key(ctx->db, key->ptr, key->len, ctx->argv[2].ptr, ctx->argv[2].len);
     else
@@ -119,7 +110,7 @@ static void srem_command(struct cmdctx *ctx)
         reply_int(ctx->out, 0);
         return;
     }
-    if (set_check_type(ctx, e) != 0) return;
+    if (cmd_check_type(ctx, e, TYPE_SET) != 0) return;
     for (int i = 2; i < ctx->argc; i++) {
         if (!set_remove(e, ctx->argv[i].ptr, ctx->argv[i].len)) continue;
         deleted++;
@@ -144,7 +135,7 @@ static void sismember_command(struct cmdctx *ctx)
         reply_int(ctx->out, 0);
         return;
     }
-    if (set_check_type(ctx, e) != 0) return;
+    if (cmd_check_type(ctx, e, TYPE_SET) != 0) return;
     reply_int(ctx->out, set_is_member(e, ctx->argv[2].ptr, ctx->argv[2].len));
 }
 
@@ -152,7 +143,7 @@ static void sismember_command(struct cmdctx *ctx)
 static void smismember_command(struct cmdctx *ctx)
 {
     struct entry *e = cmd_lookup_read(ctx, &ctx->argv[1]);
-    if (set_check_type(ctx, e) != 0) return;
+    if (cmd_check_type(ctx, e, TYPE_SET) != 0) return;
     reply_array(ctx->out, ctx->argc - 2);
     for (int i = 2; i < ctx->argc; i++)
         reply_int(ctx->out, e ? set_is_member(e, ctx->argv[i].ptr, ctx->argv[i].len) : 0);
@@ -166,7 +157,7 @@ static void scard_command(struct cmdctx *ctx)
         reply_int(ctx->out, 0);
         return;
     }
-    if (set_check_type(ctx, e) != 0) return;
+    if (cmd_check_type(ctx, e, TYPE_SET) != 0) return;
     reply_int(ctx->out, (long long)set_size(e));
 }
 
@@ -189,7 +180,7 @@ static void spop_with_count(struct cmdctx *ctx)
         reply_array(ctx->out, 0);
         return;
     }
-    if (set_check_type(ctx, e) != 0) return;
+    if (cmd_check_type(ctx, e, TYPE_SET) != 0) return;
     unsigned long count = (unsigned long)l, size = set_size(e);
     if (count == 0) {
         reply_array(ctx->out, 0);
@@ -229,7 +220,7 @@ static void spop_command(struct cmdctx *ctx)
         reply_null(ctx->out);
         return;
     }
-    if (set_check_type(ctx, e) != 0) return;
+    if (cmd_check_type(ctx, e, TYPE_SET) != 0) return;
     struct set_member m;
     set_random(e, &m);
     reply_member(ctx->out, &m);
@@ -302,7 +293,7 @@ static void srandmember_with_count(struct cmdctx *ctx)
         reply_array(ctx->out, 0);
         return;
     }
-    if (set_check_type(ctx, e) != 0) return;
+    if (cmd_check_type(ctx, e, TYPE_SET) != 0) return;
     if (count == 0) {
         reply_array(ctx->out, 0);
         return;
@@ -342,7 +333,7 @@ static void srandmember_command(struct cmdctx *ctx)
         reply_null(ctx->out);
         return;
     }
-    if (set_check_type(ctx, e) != 0) return;
+    if (cmd_check_type(ctx, e, TYPE_SET) != 0) return;
     struct set_member m;
     set_random(e, &m);
     reply_member(ctx->out, &m);
@@ -361,7 +352,7 @@ static void smove_command(struct cmdctx *ctx)
         reply_int(ctx->out, 0);
         return;
     }
-    if (set_check_type(ctx, src) != 0 || set_check_type(ctx, dst) != 0) return;
+    if (cmd_check_type(ctx, src, TYPE_SET) != 0 || cmd_check_type(ctx, dst, TYPE_SET) != 0) return;
     if (src == dst) {
         reply_int(ctx->out, set_is_member(src, member->ptr, member->len));
         return;
@@ -401,7 +392,7 @@ static int lookup_sources(struct cmdctx *ctx, int first, struct entry **sets, in
 {
     for (int i = 0; i < n; i++) {
         sets[i] = cmd_lookup_read(ctx, &ctx->argv[first + i]);
-        if (set_check_type(ctx, sets[i]) != 0) return -1;
+        if (cmd_check_type(ctx, sets[i], TYPE_SET) != 0) return -1;
     }
     return 0;
 }
@@ -530,11 +521,11 @@ static void sdiffstore_command(struct cmdctx *ctx)
 
 static int scan_matches(const struct resp_arg *pattern, const struct set_member *m)
 {
-    if (!pattern) return 1;
+    if (!pattern) return 1; /* no need to format the member */
     char buf[SET_INT_BUF];
     size_t len;
     const char *p = set_member_bytes(m, buf, &len);
-    return glob_match(pattern->ptr, pattern->len, p, len, 0);
+    return scan_pattern_matches(pattern, p, len);
 }
 
 /* SSCAN key cursor [MATCH pattern] [COUNT count]: a dict-encoded set is
@@ -544,17 +535,10 @@ static int scan_matches(const struct resp_arg *pattern, const struct set_member 
 static void sscan_command(struct cmdctx *ctx)
 {
     unsigned long long cursor;
-    const struct resp_arg *pattern = NULL;
-    long long count = 10;
-
-    if (scan_parse_cursor(ctx, &ctx->argv[2], &cursor) != 0) return;
-    struct entry *e = cmd_lookup_read(ctx, &ctx->argv[1]);
-    if (!e) {
-        scan_reply_missing(ctx->out);
-        return;
-    }
-    if (set_check_type(ctx, e) != 0) return;
-    if (scan_parse_options(ctx, 3, &pattern, &count) != 0) return;
+    const struct resp_arg *pattern;
+    long long count;
+    struct entry *e = scan_begin(ctx, TYPE_SET, &cursor, &pattern, &count);
+    if (!e) return;
 
     struct set_member m;
     if (e->encoding == SET_ENC_INTSET) {

@@ -48,15 +48,6 @@ enum option_owner { OPTIONS_OF_SET, OPTIONS_OF_GETEX };
 /* How a SET variant answers: SET and SETEX with +OK / nil, SETNX with 1 / 0. */
 enum set_reply { SET_REPLY_OK, SET_REPLY_INT };
 
-/* Replies WRONGTYPE when e holds something other than a string; returns -1
- * then, so callers can stop. A missing key is fine. */
-static int string_check_type(struct cmdctx *ctx, const struct entry *e)
-{
-    if (!e || e->type == TYPE_STRING) return 0;
-    reply_error(ctx->out, ERR_WRONGTYPE);
-    return -1;
-}
-
 static void reply_string_value(struct outbuf *out, const struct entry *e)
 {
     char buf[STRING_INT_BUF];
@@ -192,7 +183,7 @@ static void string_set_generic(struct cmdctx *ctx, int options, const struct res
     if (expire && expire_parse_or_reply(ctx, expire, options, &when) != 0) return;
     if (options & OPT_GET) {
         e = cmd_lookup_read(ctx, key);
-        if (string_check_type(ctx, e) != 0) return;
+        if (cmd_check_type(ctx, e, TYPE_STRING) != 0) return;
         if (e)
             reply_string_value(ctx->out, e);
         else
@@ -229,7 +220,7 @@ static void get_command(struct cmdctx *ctx)
         reply_null(ctx->out);
         return;
     }
-    if (string_check_type(ctx, e) != 0) return;
+    if (cmd_check_type(ctx, e, TYPE_STRING) != 0) return;
     reply_string_value(ctx->out, e);
 }
 
@@ -264,7 +255,7 @@ static void psetex_command(struct cmdctx *ctx)
 static void getset_command(struct cmdctx *ctx)
 {
     struct entry *e = cmd_lookup_read(ctx, &ctx->argv[1]);
-    if (string_check_type(ctx, e) != 0) return;
+    if (cmd_check_type(ctx, e, TYPE_STRING) != 0) return;
     if (e)
         reply_string_value(ctx->out, e);
     else
@@ -281,7 +272,7 @@ static void getdel_command(struct cmdctx *ctx)
         reply_null(ctx->out);
         return;
     }
-    if (string_check_type(ctx, e) != 0) return;
+    if (cmd_check_type(ctx, e, TYPE_STRING) != 0) return;
     reply_string_value(ctx->out, e);
     ks_delete(ctx->db, ctx->argv[1].ptr, ctx->argv[1].len);
     cmd_dirty(ctx, 1);
@@ -302,7 +293,7 @@ static void getex_command(struct cmdctx *ctx)
         reply_null(ctx->out);
         return;
     }
-    if (string_check_type(ctx, e) != 0) return;
+    if (cmd_check_type(ctx, e, TYPE_STRING) != 0) return;
     if (expire && expire_parse_or_reply(ctx, expire, options, &when) != 0) return;
     reply_string_value(ctx->out, e);
 
@@ -376,7 +367,7 @@ static void string_incr_by(struct cmdctx *ctx, long long incr)
     struct entry *e = cmd_lookup_write(ctx, &ctx->argv[1]);
     long long value = 0;
 
-    if (string_check_type(ctx, e) != 0) return;
+    if (cmd_check_type(ctx, e, TYPE_STRING) != 0) return;
     if (e && string_to_ll(e, &value) != 0) {
         reply_error(ctx->out, ERR_NOT_INTEGER);
         return;
@@ -454,7 +445,7 @@ static void incrbyfloat_command(struct cmdctx *ctx)
     long double value = 0, incr;
     char buf[UTIL_LD_STR_SIZE];
 
-    if (string_check_type(ctx, e) != 0) return;
+    if (cmd_check_type(ctx, e, TYPE_STRING) != 0) return;
     if ((e && string_to_ld(e, &value) != 0) ||
         !util_str_to_ld(ctx->argv[2].ptr, ctx->argv[2].len, &incr)) {
         reply_error(ctx->out, ERR_NOT_FLOAT);
@@ -490,7 +481,7 @@ static void append_command(struct cmdctx *ctx)
         e = string_store(ctx, key, NULL, val->ptr, val->len, 0);
         total = val->len;
     } else {
-        if (string_check_type(ctx, e) != 0) return;
+        if (cmd_check_type(ctx, e, TYPE_STRING) != 0) return;
         if (string_check_length(ctx, (long long)string_length(e), (long long)val->len) != 0) return;
         struct sstr *s = sstr_append(string_make_raw(e), val->ptr, val->len);
         e->v.ptr = s;
@@ -509,7 +500,7 @@ static void strlen_command(struct cmdctx *ctx)
         reply_int(ctx->out, 0);
         return;
     }
-    if (string_check_type(ctx, e) != 0) return;
+    if (cmd_check_type(ctx, e, TYPE_STRING) != 0) return;
     reply_int(ctx->out, (long long)string_length(e));
 }
 
@@ -527,7 +518,7 @@ static void getrange_command(struct cmdctx *ctx)
         reply_bulk(ctx->out, "", 0);
         return;
     }
-    if (string_check_type(ctx, e) != 0) return;
+    if (cmd_check_type(ctx, e, TYPE_STRING) != 0) return;
 
     char buf[STRING_INT_BUF];
     size_t len;
@@ -572,7 +563,7 @@ static void setrange_command(struct cmdctx *ctx)
         return;
     }
     struct entry *e = cmd_lookup_write(ctx, key);
-    if (string_check_type(ctx, e) != 0) return;
+    if (cmd_check_type(ctx, e, TYPE_STRING) != 0) return;
     if (val->len == 0) {
         reply_int(ctx->out, e ? (long long)string_length(e) : 0);
         return;

@@ -52,15 +52,6 @@
 #include "engine/util.h"
 #include "engine/zscore.h"
 
-/* Replies WRONGTYPE when e holds something other than a sorted set;
- * returns -1 then. A missing key is fine. */
-static int zset_check_type(struct cmdctx *ctx, const struct entry *e)
-{
-    if (!e || e->type == TYPE_ZSET) return 0;
-    reply_error(ctx->out, ERR_WRONGTYPE);
-    return -1;
-}
-
 /* zaddGenericCommand: ZADD key [NX|XX] [GT|LT] [CH] [INCR] score member
  * [score member ...], and ZINCRBY key increment member (flags INCR). */
 static void zadd_generic(struct cmdctx *ctx, int flags)
@@ -115,7 +106,7 @@ static void zadd_generic(struct cmdctx *ctx, int flags)
     }
 
     struct entry *e = cmd_lookup_write(ctx, key);
-    if (zset_check_type(ctx, e) != 0) return;
+    if (cmd_check_type(ctx, e, TYPE_ZSET) != 0) return;
     long long added = 0, updated = 0, processed = 0;
     double score = 0;
     if (!e && !xx) e = zset_add_key(ctx->db, key->ptr, key->len, ctx->argv[score_index + 1].len);
@@ -171,7 +162,7 @@ static void zrem_command(struct cmdctx *ctx)
         reply_int(ctx->out, 0);
         return;
     }
-    if (zset_check_type(ctx, e) != 0) return;
+    if (cmd_check_type(ctx, e, TYPE_ZSET) != 0) return;
     for (int i = 2; i < ctx->argc; i++) {
         if (zset_delete(e, ctx->argv[i].ptr, ctx->argv[i].len)) deleted++;
         if (zset_length(e) == 0) {
@@ -191,7 +182,7 @@ static void zrem_command(struct cmdctx *ctx)
 static void zcard_command(struct cmdctx *ctx)
 {
     struct entry *e = cmd_lookup_read(ctx, &ctx->argv[1]);
-    if (zset_check_type(ctx, e) != 0) return;
+    if (cmd_check_type(ctx, e, TYPE_ZSET) != 0) return;
     reply_int(ctx->out, e ? (long long)zset_length(e) : 0);
 }
 
@@ -205,7 +196,7 @@ static void zscore_command(struct cmdctx *ctx)
         reply_null(ctx->out);
         return;
     }
-    if (zset_check_type(ctx, e) != 0) return;
+    if (cmd_check_type(ctx, e, TYPE_ZSET) != 0) return;
     if (zset_score(e, ctx->argv[2].ptr, ctx->argv[2].len, &score))
         reply_bulk_double(ctx->out, score);
     else
@@ -218,7 +209,7 @@ static void zmscore_command(struct cmdctx *ctx)
     struct entry *e = cmd_lookup_read(ctx, &ctx->argv[1]);
     double score;
 
-    if (zset_check_type(ctx, e) != 0) return;
+    if (cmd_check_type(ctx, e, TYPE_ZSET) != 0) return;
     reply_array(ctx->out, ctx->argc - 2);
     for (int i = 2; i < ctx->argc; i++) {
         if (e && zset_score(e, ctx->argv[i].ptr, ctx->argv[i].len, &score))
@@ -237,7 +228,7 @@ static void zrank_generic(struct cmdctx *ctx, int reverse)
         reply_null(ctx->out);
         return;
     }
-    if (zset_check_type(ctx, e) != 0) return;
+    if (cmd_check_type(ctx, e, TYPE_ZSET) != 0) return;
     long rank = zset_rank(e, ctx->argv[2].ptr, ctx->argv[2].len, reverse);
     if (rank < 0)
         reply_null(ctx->out);
@@ -270,7 +261,7 @@ static void zcount_command(struct cmdctx *ctx)
         reply_int(ctx->out, 0);
         return;
     }
-    if (zset_check_type(ctx, e) != 0) return;
+    if (cmd_check_type(ctx, e, TYPE_ZSET) != 0) return;
     reply_int(ctx->out, (long long)zset_count(e, &range));
 }
 
@@ -518,7 +509,7 @@ static void zrange_generic(struct cmdctx *ctx, enum range_type type, enum range_
             reply_array(ctx->out, 0);
         return;
     }
-    if (zset_check_type(ctx, e) != 0) return;
+    if (cmd_check_type(ctx, e, TYPE_ZSET) != 0) return;
     long rank_hint = -1;
     if (type == RANGE_RANK) {
         rank_hint = range_by_rank(&sink, e, &rq);
@@ -595,7 +586,7 @@ static void zremrange_generic(struct cmdctx *ctx, enum range_type type)
         reply_int(ctx->out, 0);
         return;
     }
-    if (zset_check_type(ctx, e) != 0) return;
+    if (cmd_check_type(ctx, e, TYPE_ZSET) != 0) return;
     unsigned long deleted;
     if (type == RANGE_RANK) {
         long long llen = (long long)zset_length(e);
@@ -664,7 +655,7 @@ static void zpop_generic(struct cmdctx *ctx, int max)
         reply_array(ctx->out, 0);
         return;
     }
-    if (zset_check_type(ctx, e) != 0) return;
+    if (cmd_check_type(ctx, e, TYPE_ZSET) != 0) return;
     if (count == 0) {
         reply_array(ctx->out, 0);
         return;
@@ -765,7 +756,7 @@ static void zrandmember_command(struct cmdctx *ctx)
             reply_null(ctx->out);
         return;
     }
-    if (zset_check_type(ctx, e) != 0) return;
+    if (cmd_check_type(ctx, e, TYPE_ZSET) != 0) return;
     unsigned long size = zset_length(e);
     struct zset_pos pos;
     struct zset_member m;
@@ -812,11 +803,11 @@ static void zrandmember_command(struct cmdctx *ctx)
 
 static int scan_matches(const struct resp_arg *pattern, const struct zset_member *m)
 {
-    if (!pattern) return 1;
+    if (!pattern) return 1; /* no need to format the member */
     char buf[UTIL_LL_STR_SIZE];
     size_t len;
     const char *p = zset_member_bytes(m, buf, &len);
-    return glob_match(pattern->ptr, pattern->len, p, len, 0);
+    return scan_pattern_matches(pattern, p, len);
 }
 
 /* ZSCAN key cursor [MATCH pattern] [COUNT count]: as HSCAN. A
@@ -826,17 +817,10 @@ static int scan_matches(const struct resp_arg *pattern, const struct zset_member
 static void zscan_command(struct cmdctx *ctx)
 {
     unsigned long long cursor;
-    const struct resp_arg *pattern = NULL;
-    long long count = 10;
-
-    if (scan_parse_cursor(ctx, &ctx->argv[2], &cursor) != 0) return;
-    struct entry *e = cmd_lookup_read(ctx, &ctx->argv[1]);
-    if (!e) {
-        scan_reply_missing(ctx->out);
-        return;
-    }
-    if (zset_check_type(ctx, e) != 0) return;
-    if (scan_parse_options(ctx, 3, &pattern, &count) != 0) return;
+    const struct resp_arg *pattern;
+    long long count;
+    struct entry *e = scan_begin(ctx, TYPE_ZSET, &cursor, &pattern, &count);
+    if (!e) return;
 
     struct zset_pos pos;
     struct zset_member m;
@@ -894,7 +878,7 @@ static void zlexcount_command(struct cmdctx *ctx)
         reply_int(ctx->out, 0);
         return;
     }
-    if (zset_check_type(ctx, e) != 0) return;
+    if (cmd_check_type(ctx, e, TYPE_ZSET) != 0) return;
     reply_int(ctx->out, (long long)zset_lex_count(e, &range));
 }
 

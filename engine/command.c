@@ -147,6 +147,13 @@ struct entry *cmd_lookup_read(struct cmdctx *ctx, const struct resp_arg *key)
     return e;
 }
 
+int cmd_check_type(struct cmdctx *ctx, const struct entry *e, int type)
+{
+    if (!e || e->type == type) return 0;
+    reply_error(ctx->out, ERR_WRONGTYPE);
+    return -1;
+}
+
 struct entry *cmd_lookup_notouch(struct cmdctx *ctx, const struct resp_arg *key)
 {
     struct entry *e = ks_peek(ctx->db, key->ptr, key->len);

@@ -131,6 +131,9 @@ int command_key_shards(const struct command *cmd, struct db *db, int argc,
 void command_execute(struct client *c, int argc, const struct resp_arg *argv,
                      struct command_clock *clock);
 
+/* WRONGTYPE unless e is missing or of the given type (TYPE_*): returns 0,
+ * or -1 after replying the error. */
+int cmd_check_type(struct cmdctx *ctx, const struct entry *e, int type);
 /* A read that leaves the key's access clock alone (OBJECT): still expires
  * it lazily and counts a hit or miss, as Redis's LOOKUP_NOTOUCH. */
 struct entry *cmd_lookup_notouch(struct cmdctx *ctx, const struct resp_arg *key);

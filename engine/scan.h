@@ -1,7 +1,8 @@
 /*
- * scan: what HSCAN, SSCAN and ZSCAN share, as Redis's scanGenericCommand
- * does for them: the cursor, the MATCH and COUNT options, the reply for a
- * missing key, and a batch of dict entries gathered by one dict_scan walk.
+ * scan: what the SCAN family shares, as Redis's scanGenericCommand does:
+ * the cursor (SCAN too), and for HSCAN, SSCAN and ZSCAN the key lookup, the
+ * MATCH and COUNT options, the reply for a missing key, pattern matching
+ * and a batch of dict entries gathered by one dict_scan walk.
  *
  * Thread: the worker running the command (the key's shard lock held).
  */
@@ -14,16 +15,19 @@
 #include "engine/dict.h"
 
 /* Parses a cursor as Redis's parseScanCursorOrReply (strtoul: no leading
- * space, no trailing bytes, no overflow; a sign is accepted). Replies
+ * space, no trailing bytes, no overflow; a sign is accepted, "-1" wraps,
+ * the text ends at a NUL byte). Replies
  * "ERR invalid cursor" and returns -1 when it is not one. */
 int scan_parse_cursor(struct cmdctx *ctx, const struct resp_arg *a, unsigned long long *cursor);
-/* MATCH pattern and COUNT n from argv[first] on ("*" means no pattern;
- * COUNT below 1 and anything else are syntax errors). Returns 0, or -1
- * after replying the error. */
-int scan_parse_options(struct cmdctx *ctx, int first, const struct resp_arg **pattern,
-                       long long *count);
-/* The reply for a key that does not exist: cursor 0, no elements. */
-void scan_reply_missing(struct outbuf *out);
+/* What every value SCAN does before walking: argv is "XSCAN key cursor
+ * [MATCH pattern] [COUNT count]"; the cursor is checked first, then the
+ * key (missing: the empty reply; another type: WRONGTYPE), then the
+ * options, in Redis's order. Returns the entry to walk, or NULL when a
+ * reply has been given. */
+struct entry *scan_begin(struct cmdctx *ctx, int type, unsigned long long *cursor,
+                         const struct resp_arg **pattern, long long *count);
+/* Whether bytes match the MATCH pattern (NULL: no pattern, all match). */
+int scan_pattern_matches(const struct resp_arg *pattern, const char *p, size_t len);
 
 /* The dict entries one call collects, for dict_scan's callback. */
 struct scan_batch {
