@@ -636,28 +636,60 @@ void load_result_free(struct load_result *r)
 
 /* ---- filling the key space ---------------------------------------------- */
 
+struct fill_job {
+    pthread_t thread;
+    int fd;
+    const struct load_fill_spec *spec;
+    const char *value;
+    uint64_t from, to;
+    int rc;
+    char err[256];
+};
+
+/* Formats the one request that fills key k: SET key value, or HSET key
+ * field:00 value field:01 value ... */
+static int fill_request(struct buf *out, const struct load_fill_spec *spec, const char *value,
+                        uint64_t k)
+{
+    char key[32], field[32];
+    int klen = snprintf(key, sizeof(key), "key:%012llu", (unsigned long long)k);
+    unsigned fields = spec->op == OP_HSET ? spec->fields : 0;
+    if (buf_reserve(out, (spec->value_size + 64) * (fields + 1) + 96) < 0) return -1;
+    if (spec->op == OP_HSET) {
+        out->len += (size_t)sprintf(out->data + out->len, "*%u\r\n", 2 + 2 * fields);
+        buf_append(out, "$4\r\nHSET\r\n", 10);
+    } else {
+        buf_append(out, "*3\r\n$3\r\nSET\r\n", 13);
+    }
+    buf_append_bulk(out, key, (size_t)klen);
+    for (unsigned f = 0; f < fields; f++) {
+        int flen = snprintf(field, sizeof(field), "field:%02u", f);
+        buf_append_bulk(out, field, (size_t)flen);
+        buf_append_bulk(out, value, spec->value_size);
+    }
+    if (spec->op != OP_HSET) buf_append_bulk(out, value, spec->value_size);
+    return 0;
+}
+
 /* Writes keys [from, to) over one blocking connection, 1000 per batch. */
-static int fill_range(int fd, uint64_t from, uint64_t to, const char *value, size_t vsize,
-                      char *err, size_t errsize)
+static int fill_range(struct fill_job *j)
 {
     struct buf out = {0}, in = {0};
     int rc = -1;
-    for (uint64_t k = from; k < to;) {
-        uint64_t batch_end = k + 1000 < to ? k + 1000 : to;
+    for (uint64_t k = j->from; k < j->to;) {
+        uint64_t batch_end = k + 1000 < j->to ? k + 1000 : j->to;
         unsigned pending = 0;
         out.len = out.off = 0;
         for (; k < batch_end; k++, pending++) {
-            char key[32];
-            int klen = snprintf(key, sizeof(key), "key:%012llu", (unsigned long long)k);
-            if (buf_reserve(&out, vsize + 96) < 0) goto out;
-            buf_append(&out, "*3\r\n$3\r\nSET\r\n", 13);
-            buf_append_bulk(&out, key, (size_t)klen);
-            buf_append_bulk(&out, value, vsize);
+            if (fill_request(&out, j->spec, j->value, k) < 0) {
+                snprintf(j->err, sizeof(j->err), "fill: out of memory");
+                goto out;
+            }
         }
         for (size_t off = 0; off < out.len;) {
-            ssize_t n = write(fd, out.data + off, out.len - off);
+            ssize_t n = write(j->fd, out.data + off, out.len - off);
             if (n <= 0) {
-                snprintf(err, errsize, "fill: write: %s", strerror(errno));
+                snprintf(j->err, sizeof(j->err), "fill: write: %s", strerror(errno));
                 goto out;
             }
             off += (size_t)n;
@@ -669,15 +701,20 @@ static int fill_range(int fd, uint64_t from, uint64_t to, const char *value, siz
                 in.off += (size_t)size;
                 pending--;
                 if (is_error) {
-                    snprintf(err, errsize, "fill: the server answered SET with an error");
+                    snprintf(j->err, sizeof(j->err), "fill: the server answered %s with an error",
+                             j->spec->op == OP_HSET ? "HSET" : "SET");
                     goto out;
                 }
                 continue;
             }
-            if (size < 0 || buf_reserve(&in, READ_CHUNK) < 0) goto out;
-            ssize_t n = read(fd, in.data + in.len, in.cap - in.len);
+            if (size < 0 || buf_reserve(&in, READ_CHUNK) < 0) {
+                snprintf(j->err, sizeof(j->err), "fill: %s",
+                         size < 0 ? "a reply does not parse" : "out of memory");
+                goto out;
+            }
+            ssize_t n = read(j->fd, in.data + in.len, in.cap - in.len);
             if (n <= 0) {
-                snprintf(err, errsize, "fill: connection lost");
+                snprintf(j->err, sizeof(j->err), "fill: connection lost");
                 goto out;
             }
             in.len += (size_t)n;
@@ -690,41 +727,42 @@ out:
     return rc;
 }
 
-struct fill_job {
-    pthread_t thread;
-    int fd;
-    uint64_t from, to;
-    const char *value;
-    size_t vsize;
-    int rc;
-    char err[256];
-};
-
 static void *fill_main(void *arg)
 {
     struct fill_job *j = arg;
-    j->rc = fill_range(j->fd, j->from, j->to, j->value, j->vsize, j->err, sizeof(j->err));
+    j->rc = fill_range(j);
     return NULL;
 }
 
 int load_fill(const char *host, int port, uint64_t keyspace, size_t value_size, char *err,
               size_t errsize)
 {
+    struct load_fill_spec spec = {
+        .host = host, .port = port, .op = OP_SET, .keyspace = keyspace, .value_size = value_size};
+    return load_fill_keys(&spec, err, errsize);
+}
+
+int load_fill_keys(const struct load_fill_spec *spec, char *err, size_t errsize)
+{
     enum { FILL_CONNS = 4 };
     struct fill_job jobs[FILL_CONNS];
-    char *value = malloc(value_size + 1);
+    char *value = malloc(spec->value_size + 1);
     int rc = -1, started = 0;
     if (!value) {
         snprintf(err, errsize, "out of memory");
         return -1;
     }
-    memset(value, 'x', value_size);
+    if (spec->op != OP_SET && (spec->op != OP_HSET || spec->fields == 0)) {
+        snprintf(err, errsize, "fill: only SET, or HSET of at least one field");
+        goto out;
+    }
+    memset(value, 'x', spec->value_size);
     for (int i = 0; i < FILL_CONNS; i++) {
-        jobs[i] = (struct fill_job){.from = keyspace * (uint64_t)i / FILL_CONNS,
-                                    .to = keyspace * (uint64_t)(i + 1) / FILL_CONNS,
+        jobs[i] = (struct fill_job){.spec = spec,
                                     .value = value,
-                                    .vsize = value_size};
-        jobs[i].fd = connect_to(host, port, err, errsize);
+                                    .from = spec->keyspace * (uint64_t)i / FILL_CONNS,
+                                    .to = spec->keyspace * (uint64_t)(i + 1) / FILL_CONNS};
+        jobs[i].fd = connect_to(spec->host, spec->port, err, errsize);
         if (jobs[i].fd < 0) goto out;
         if (pthread_create(&jobs[i].thread, NULL, fill_main, &jobs[i]) != 0) {
             close(jobs[i].fd);

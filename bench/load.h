@@ -62,4 +62,20 @@ void load_result_free(struct load_result *r);
 int load_fill(const char *host, int port, uint64_t keyspace, size_t value_size, char *err,
               size_t errsize);
 
+/* What load_fill_keys writes: one request per key key:000000000000 ..
+ * keyspace-1, values of value_size bytes of 'x' (as redis-benchmark -d). */
+struct load_fill_spec {
+    const char *host;
+    int port;
+    enum load_op op; /* OP_SET: SET key value; OP_HSET: HSET key field:00 value field:01 ... */
+    uint64_t keyspace;
+    size_t value_size;
+    unsigned fields; /* OP_HSET: field-value pairs per key (at least 1) */
+};
+
+/* load_fill for SET or HSET: 4 connections, each sending batches of 1,000
+ * pipelined requests. Returns 0 once every key is written, or -1 with err (an error
+ * reply to any request fails the fill). */
+int load_fill_keys(const struct load_fill_spec *spec, char *err, size_t errsize);
+
 #endif

@@ -10,11 +10,18 @@
  * and from /proc (the server's CPU seconds per million operations, its
  * resident memory): efficiency stays visible even when the client, not the
  * server, is what limits throughput.
+ *
+ * The memory scenarios (memory-strings, memory-hashes) measure what a key
+ * costs at rest instead: each round starts a fresh server, reads INFO
+ * memory used_memory and RSS while it is empty, fills the key space with
+ * pipelined SET or HSET, reads them again once the server is idle, and
+ * reports the difference divided by the number of keys.
  */
 #define _GNU_SOURCE
 #include "bench/scenario.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -24,6 +31,10 @@
 #include <unistd.h>
 
 #include "bench/hist.h"
+
+static int scenario_memory_round(const struct scenario *sc, const struct bench_options *o,
+                                 struct server *srv, int round, struct result *res, char *err,
+                                 size_t errsize);
 
 static const struct scenario scenarios[] = {
     {.name = "set",
@@ -103,6 +114,21 @@ static const struct scenario scenarios[] = {
      .keyspace = 1000000,
      .value_size = 3,
      .fill = 1},
+    {.name = "memory-strings",
+     .summary = "used_memory and RSS per key after SET of 16-byte values to 1M keys, "
+                "a fresh server per round",
+     .mix = "set=1",
+     .keyspace = 1000000,
+     .value_size = 16,
+     .round = scenario_memory_round},
+    {.name = "memory-hashes",
+     .summary = "used_memory and RSS per key after HSET of 4 fields with 16-byte values to 1M "
+                "keys, a fresh server per round",
+     .mix = "hset=1",
+     .keyspace = 1000000,
+     .value_size = 16,
+     .fields = 4,
+     .round = scenario_memory_round},
 };
 
 const struct scenario *scenario_find(const char *name)
@@ -215,12 +241,163 @@ static int scenario_load_round(const struct scenario *sc, const struct bench_opt
     return 0;
 }
 
+/* ---- one round of a memory scenario ------------------------------------- */
+
+/* A server's used_memory is read once it has stayed the same for a second:
+ * after the last write both servers still finish an incremental rehash
+ * (until then the old bucket array is held too) and free the fill's
+ * connections. One that keeps moving is read after 10 s. */
+#define MEMORY_POLL_MS 250
+#define MEMORY_STEADY_MS 1000
+#define MEMORY_SETTLE_MAX_MS 10000
+
+static double now_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void memory_progress(const struct bench_options *o, const struct scenario *sc, int round,
+                            const struct server *srv, const char *what)
+{
+    if (!o->progress) return;
+    fprintf(stderr, "\r\033[K%s: round %d/%d %-6s %s", sc->name, round, o->rounds, srv->name, what);
+    fflush(stderr);
+}
+
+/* An INFO field that is a whole number (used_memory). */
+static int info_number(const struct server *srv, const char *section, const char *field,
+                       long long *out)
+{
+    char text[64], *end = NULL;
+    if (server_info_field(srv, section, field, text, sizeof(text)) < 0) return -1;
+    errno = 0;
+    long long v = strtoll(text, &end, 10);
+    if (errno || end == text || *end != '\0' || v < 0) return -1;
+    *out = v;
+    return 0;
+}
+
+/* The number of keys in db 0, from INFO keyspace ("db0:keys=N,..."; no
+ * line at all when it is empty). */
+static long long info_keys(const struct server *srv)
+{
+    char text[128];
+    long long keys = 0;
+    if (server_info_field(srv, "keyspace", "db0", text, sizeof(text)) == 0 &&
+        sscanf(text, "keys=%lld", &keys) != 1)
+        return -1;
+    return keys;
+}
+
+/* used_memory and RSS of an idle server, once used_memory has settled. */
+static int memory_read(const struct server *srv, long long *used, long long *rss, char *err,
+                       size_t errsize)
+{
+    long long last = -1;
+    int steady_ms = 0;
+    for (int waited = 0;; waited += MEMORY_POLL_MS) {
+        long long now;
+        if (info_number(srv, "memory", "used_memory", &now) < 0) {
+            snprintf(err, errsize, "cannot read used_memory from INFO memory");
+            return -1;
+        }
+        steady_ms = now == last ? steady_ms + MEMORY_POLL_MS : 0;
+        last = now;
+        if (steady_ms >= MEMORY_STEADY_MS || waited >= MEMORY_SETTLE_MAX_MS) break;
+        struct timespec pause = {.tv_sec = 0, .tv_nsec = MEMORY_POLL_MS * 1000000L};
+        nanosleep(&pause, NULL);
+    }
+    *used = last;
+    *rss = server_rss_bytes(srv);
+    if (*rss < 0) {
+        snprintf(err, errsize, "the server is gone");
+        return -1;
+    }
+    return 0;
+}
+
+/* After the fill: every key is there, and a hash is still a listpack (the
+ * figure is about that encoding; a server converting earlier would measure
+ * something else). */
+static int memory_check(const struct scenario *sc, const struct server *srv,
+                        const struct load_fill_spec *fill, char *err, size_t errsize)
+{
+    const char *encoding_argv[] = {"OBJECT", "ENCODING", "key:000000000000", NULL};
+    char encoding[64] = "";
+    long long keys = info_keys(srv);
+    if (keys != (long long)fill->keyspace) {
+        snprintf(err, errsize, "after the fill INFO keyspace says %lld keys, not %llu", keys,
+                 (unsigned long long)fill->keyspace);
+        return -1;
+    }
+    if (fill->op != OP_HSET) return 0;
+    if (server_command_text(srv, encoding_argv, encoding, sizeof(encoding)) < 0 ||
+        strcmp(encoding, "listpack") != 0) {
+        snprintf(err, errsize, "%s: a hash of %u fields is not a listpack (OBJECT ENCODING: %s)",
+                 sc->name, fill->fields, encoding[0] ? encoding : "no reply");
+        return -1;
+    }
+    return 0;
+}
+
+/* One round against a fresh server: empty, filled, the difference per key.
+ * RSS per key is the difference of RSS likewise; it also counts pages the
+ * allocator keeps and, for tandem, transparent huge pages (docs/bench.md). */
+static int scenario_memory_round(const struct scenario *sc, const struct bench_options *o,
+                                 struct server *srv, int round, struct result *res, char *err,
+                                 size_t errsize)
+{
+    unsigned mix[OP_COUNT];
+    struct load_fill_spec fill = {.host = "127.0.0.1",
+                                  .keyspace = o->keyspace ? o->keyspace : sc->keyspace,
+                                  .value_size = sc->value_size,
+                                  .fields = sc->fields};
+    long long used_empty, rss_empty, used_full, rss_full;
+    int rc = -1;
+    if (load_parse_mix(sc->mix, mix) < 0) {
+        snprintf(err, errsize, "scenario %s: bad mix %s", sc->name, sc->mix);
+        return -1;
+    }
+    fill.op = mix[OP_HSET] ? OP_HSET : OP_SET;
+    memory_progress(o, sc, round, srv, "starting");
+    if (scenario_start_server(o, srv->kind, NULL, srv, err, errsize) < 0) goto out;
+    fill.port = srv->port;
+    memory_progress(o, sc, round, srv, "reading the empty server");
+    if (memory_read(srv, &used_empty, &rss_empty, err, errsize) < 0) goto out;
+    memory_progress(o, sc, round, srv, "filling");
+    double start = now_seconds();
+    if (load_fill_keys(&fill, err, errsize) < 0) goto out;
+    double seconds = now_seconds() - start;
+    memory_progress(o, sc, round, srv, "reading the filled server");
+    if (memory_read(srv, &used_full, &rss_full, err, errsize) < 0) goto out;
+    if (memory_check(sc, srv, &fill, err, errsize) < 0) goto out;
+    double keys = (double)fill.keyspace, mb = 1024.0 * 1024.0;
+    result_set(res, "used_bytes_per_key", (double)(used_full - used_empty) / keys);
+    result_set(res, "rss_bytes_per_key", (double)(rss_full - rss_empty) / keys);
+    result_set(res, "used_memory_mb", (double)used_full / mb);
+    result_set(res, "rss_mb", (double)rss_full / mb);
+    result_set(res, "empty_used_memory_mb", (double)used_empty / mb);
+    result_set(res, "empty_rss_mb", (double)rss_empty / mb);
+    result_set(res, "fill_keys_per_sec", seconds > 0 ? keys / seconds : 0);
+    rc = 0;
+out:
+    progress_clear(o);
+    server_stop(srv);
+    return rc;
+}
+
 /* ---- the comparison ----------------------------------------------------- */
 
 static void settings_text(const struct scenario *sc, const struct bench_options *o, char *out,
                           size_t outsize)
 {
-    int n = snprintf(out, outsize, "%s; %.0f s per run, tandem threads %d, client threads %d",
+    int n;
+    if (sc->round == scenario_memory_round)
+        n = snprintf(out, outsize, "%s; tandem threads %d", sc->summary, o->server_threads);
+    else
+        n = snprintf(out, outsize, "%s; %.0f s per run, tandem threads %d, client threads %d",
                      sc->summary, o->duration, o->server_threads, o->client_threads);
     if (o->keyspace && n > 0 && (size_t)n < outsize)
         snprintf(out + n, outsize - (size_t)n, ", key space %llu", o->keyspace);
@@ -291,7 +468,12 @@ int scenario_compare(const struct scenario *sc, const struct bench_options *o)
         fprintf(stderr, "tandem-bench: %s\n", err);
         goto out;
     }
-    printf("results: %s/%s-*.csv, %s/%s-*.png\n", o->out_dir, sc->name, o->out_dir, sc->name);
+    /* Scenarios without throughput (the memory ones) draw no plot. */
+    char png[PATH_MAX];
+    snprintf(png, sizeof(png), "%s/%s-throughput.png", o->out_dir, sc->name);
+    printf("results: %s/%s-*.csv", o->out_dir, sc->name);
+    if (access(png, F_OK) == 0) printf(", %s/%s-*.png", o->out_dir, sc->name);
+    printf("\n");
     rc = 0;
 out:
     server_stop(&srv[0]);

@@ -10,7 +10,9 @@
  * servers, a replica, a crash) sets `round` instead: it gets both servers'
  * kinds and binaries and fills in the round's figures itself, starting what
  * it needs with bench/server.h and sampling it while it runs (see
- * scenario_sample_every).
+ * scenario_sample_every). The memory scenarios are such: each round starts
+ * a fresh server, fills the key space and reads INFO memory before and
+ * after.
  *
  * Thread: the driver's thread; a round function may start load and
  * sampler threads of its own and must join them before it returns.
@@ -53,6 +55,7 @@ struct scenario {
     unsigned long long keyspace;
     double zipf_theta;
     unsigned value_size;
+    unsigned fields;         /* memory scenarios: field-value pairs per hash */
     int fill;                /* write every key once before the first round */
     scenario_round_fn round; /* NULL: one load of the fields above */
 };

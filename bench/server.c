@@ -590,9 +590,26 @@ out:
     return rc;
 }
 
+/* Copies a status, bulk string or integer reply as text; -1 for any other
+ * reply or one that does not fit (a truncated reply would pass for
+ * another). */
+static int reply_text(const redisReply *r, char *out, size_t outsize)
+{
+    int n;
+
+    if (r->type == REDIS_REPLY_INTEGER)
+        n = snprintf(out, outsize, "%lld", r->integer);
+    else if (r->type == REDIS_REPLY_STATUS || r->type == REDIS_REPLY_STRING)
+        n = snprintf(out, outsize, "%.*s", (int)r->len, r->str);
+    else
+        return -1;
+    return n >= 0 && (size_t)n < outsize ? 0 : -1;
+}
+
 /* The reply may take long (FLUSHALL or DEBUG RELOAD over millions of
- * keys), so the wait for it is generous, but bounded. */
-int server_command(const struct server *s, const char *const *argv)
+ * keys), so the wait for it is generous, but bounded. out may be NULL: the
+ * caller wants only to know the command succeeded. */
+static int command_run(const struct server *s, const char *const *argv, char *out, size_t outsize)
 {
     redisContext *c = connect_server(s->port, COMMAND_CONNECT_MS, COMMAND_REPLY_MS);
     redisReply *r = NULL;
@@ -602,9 +619,21 @@ int server_command(const struct server *s, const char *const *argv)
     while (argv[argc] != NULL) argc++;
     if (c == NULL || argc == 0) goto out;
     r = redisCommandArgv(c, argc, (const char **)argv, NULL);
-    if (r != NULL && r->type != REDIS_REPLY_ERROR) rc = 0;
+    if (r == NULL || r->type == REDIS_REPLY_ERROR) goto out;
+    rc = out != NULL ? reply_text(r, out, outsize) : 0;
 out:
     if (r != NULL) freeReplyObject(r);
     if (c != NULL) redisFree(c);
     return rc;
+}
+
+int server_command(const struct server *s, const char *const *argv)
+{
+    return command_run(s, argv, NULL, 0);
+}
+
+int server_command_text(const struct server *s, const char *const *argv, char *out, size_t outsize)
+{
+    if (outsize == 0) return -1;
+    return command_run(s, argv, out, outsize);
 }

@@ -8,7 +8,7 @@
  *
  * Thread: called by the compare driver (and by a scenario's sampler
  * thread for the read-only calls: server_cpu_seconds, server_rss_bytes,
- * server_info_field, server_command); a struct server is not shared while
+ * server_info_field, server_command, server_command_text); a struct server is not shared while
  * it is being started or stopped.
  */
 #ifndef TANDEM_BENCH_SERVER_H
@@ -62,5 +62,9 @@ int server_info_field(const struct server *s, const char *section, const char *f
 /* Runs one command given as separate arguments (e.g. {"FLUSHALL", NULL});
  * returns 0 when the reply is not an error. */
 int server_command(const struct server *s, const char *const *argv);
+/* server_command that keeps the reply: a status, bulk string or integer
+ * (e.g. OBJECT ENCODING's "listpack") is copied into out. Returns 0, or -1
+ * on an error reply, any other type, or a reply longer than outsize - 1. */
+int server_command_text(const struct server *s, const char *const *argv, char *out, size_t outsize);
 
 #endif

@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# Smoke test of tandem-bench: runs every scenario for about a second against
-# redis-server and tandem-server and checks that what it prints and writes
-# parses: the table has a line for each figure with both servers' values and
-# a ratio, the rounds CSV has one row per server with a positive throughput
-# and no error replies, the summary CSV has a ratio, and both PNGs are PNGs.
-# No speed is asserted: this machine's speed is not the test's business.
+# Smoke test of tandem-bench: runs every load scenario for about a second
+# against redis-server and tandem-server and checks that what it prints and
+# writes parses: the table has a line for each figure with both servers'
+# values and a ratio, the rounds CSV has one row per server with a positive
+# throughput and no error replies, the summary CSV has a ratio, and both PNGs
+# are PNGs. The memory scenarios (memory-*) run once over 20,000 keys; their
+# table and CSV must hold the per-key figures for both servers. No speed and
+# no memory figure is asserted: this machine's are not the test's business.
 #
 #   smoke.sh path/to/tandem-bench path/to/tandem-server
 set -euo pipefail
@@ -21,6 +23,7 @@ scenarios=$("$bench" list | awk '{ print $1 }')
 [ -n "$scenarios" ] || fail "tandem-bench list printed no scenarios"
 
 for sc in $scenarios; do
+  case $sc in memory-*) continue ;; esac
   echo "== $sc"
   "$bench" compare --scenario "$sc" --duration 1 --rounds 1 --keyspace 2000 \
     --tandem "$server" --out "$out" >"$out/$sc.txt" || fail "$sc: compare failed"
@@ -56,6 +59,42 @@ for sc in $scenarios; do
       fail "$sc: $png is not a PNG"
   done
 done
+
+# The memory scenarios: a fresh server per round, filled once; the figures
+# are bytes per key, which may be fractions (or, for RSS, below zero).
+memory=0
+for sc in $scenarios; do
+  case $sc in memory-*) ;; *) continue ;; esac
+  memory=$((memory + 1))
+  echo "== $sc"
+  "$bench" compare --scenario "$sc" --rounds 1 --keyspace 20000 \
+    --tandem "$server" --out "$out" >"$out/$sc.txt" || fail "$sc: compare failed"
+  cat "$out/$sc.txt"
+
+  grep -q "^scenario $sc" "$out/$sc.txt" || fail "$sc: no table header"
+  for figure in used_bytes_per_key rss_bytes_per_key used_memory_mb rss_mb; do
+    line=$(grep -E "^$figure " "$out/$sc.txt") || fail "$sc: no $figure line in the table"
+    echo "$line" | awk '{ exit !(NF == 4 && $2 ~ /^-?[0-9.]+$/ && $3 ~ /^-?[0-9.]+$/ &&
+                               ($4 ~ /^-?[0-9.]+$/ || $4 == "-")) }' ||
+      fail "$sc: table line does not parse: $line"
+  done
+
+  rounds="$out/$sc-rounds.csv"
+  [ -s "$rounds" ] || fail "$sc: no $rounds"
+  awk -F, -v sc="$sc" '
+    NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i
+              if (!("used_bytes_per_key" in col) || !("rss_bytes_per_key" in col)) exit 1; next }
+    { rows++
+      if ($1 != sc || ($2 != "tandem" && $2 != "redis")) exit 1
+      if ($col["used_bytes_per_key"] == "" || $col["rss_bytes_per_key"] == "") exit 1 }
+    END { exit rows != 2 }' "$rounds" || fail "$sc: bad rounds CSV: $(cat "$rounds")"
+
+  summary="$out/$sc-summary.csv"
+  awk -F, 'NR == 1 { if ($0 != "figure,tandem,redis,ratio") exit 1; next }
+           $1 == "used_bytes_per_key" { found = 1; if ($2 == "" || $3 == "" || $4 == "") exit 1 }
+           END { exit !found }' "$summary" || fail "$sc: bad summary CSV: $(cat "$summary")"
+done
+[ "$memory" -ge 2 ] || fail "tandem-bench list has no memory-strings and memory-hashes"
 
 # The run command against a live server: its figures parse too. A port
 # another process holds makes redis-server exit: then try another.
