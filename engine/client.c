@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "engine/alloc.h"
+#include "engine/blocking.h"
 #include "engine/command.h"
 #include "engine/config.h"
 #include "engine/keyspace.h"
@@ -195,6 +196,7 @@ void client_on_close(void *state)
     else
         ws->clients = c->worker_next;
     if (c->worker_next) c->worker_next->worker_prev = c->worker_prev;
+    blocking_client_gone(c);
     registry_remove(c);
     pubsub_client_gone(c);
     multi_discard(c);
@@ -223,7 +225,7 @@ static size_t client_run_buffer(struct client *c, const char *buf, size_t len,
 {
     size_t off = 0;
     c->qneed = 0;
-    while (off < len && !(c->flags & (CLIENT_CLOSE_AFTER_REPLY | CLIENT_CLOSED))) {
+    while (off < len && !(c->flags & (CLIENT_CLOSE_AFTER_REPLY | CLIENT_CLOSED)) && !c->blocker) {
         size_t consumed = 0, need = 0;
         c->parser.auth_required = !c->authenticated;
         c->parser.max_bulk_len = CONFIG_READ(proto_max_bulk_len);
@@ -313,6 +315,33 @@ static void client_publish_stats(struct client *c)
     __atomic_store_n(&c->obuf_mem_pub, outbuf_memory(c->out), __ATOMIC_RELAXED);
 }
 
+/* Runs the whole commands waiting in the query buffer. */
+static void client_run_qbuf(struct client *c, struct command_clock *clock)
+{
+    size_t used = client_run_buffer(c, c->qbuf, c->qlen, clock);
+    if (used > 0) {
+        memmove(c->qbuf, c->qbuf + used, c->qlen - used);
+        c->qlen -= used;
+    }
+}
+
+/* After the client's input was handled: buffer housekeeping, limits,
+ * statistics. */
+static void client_after_input(struct client *c, struct worker_state *ws, size_t pending_before,
+                               int64_t now)
+{
+    if (c->qlen == 0 && c->qcap > QBUF_KEEP_MAX) {
+        mem_free(c->qbuf);
+        c->qbuf = NULL;
+        c->qcap = 0;
+    }
+    if (!(c->flags & CLIENT_CLOSED)) client_check_query_limit(c);
+    if (c->out->pending > pending_before)
+        stat_add(&ws->net_output_bytes, c->out->pending - pending_before);
+    if (!(c->flags & CLIENT_CLOSED)) client_check_output_limit(c, now);
+    client_publish_stats(c);
+}
+
 void client_on_data(void *state, const char *data, size_t len)
 {
     struct client *c = state;
@@ -325,30 +354,30 @@ void client_on_data(void *state, const char *data, size_t len)
     __atomic_store_n(&c->last_interaction_ms, now, __ATOMIC_RELAXED);
     size_t pending_before = c->out->pending;
 
-    if (c->qlen == 0) {
+    if (c->blocker) {
+        /* Kept for when the blocking command is answered. */
+        qbuf_append(c, data, len);
+    } else if (c->qlen == 0) {
         size_t used = client_run_buffer(c, data, len, &clock);
         if (used < len && !(c->flags & (CLIENT_CLOSE_AFTER_REPLY | CLIENT_CLOSED)))
             qbuf_append(c, data + used, len - used);
     } else {
         qbuf_append(c, data, len);
-        if (c->qlen >= c->qneed) {
-            size_t used = client_run_buffer(c, c->qbuf, c->qlen, &clock);
-            if (used > 0) {
-                memmove(c->qbuf, c->qbuf + used, c->qlen - used);
-                c->qlen -= used;
-            }
-        }
+        if (c->qlen >= c->qneed) client_run_qbuf(c, &clock);
     }
-    if (c->qlen == 0 && c->qcap > QBUF_KEEP_MAX) {
-        mem_free(c->qbuf);
-        c->qbuf = NULL;
-        c->qcap = 0;
-    }
-    if (!(c->flags & CLIENT_CLOSED)) client_check_query_limit(c);
-    if (c->out->pending > pending_before)
-        stat_add(&ws->net_output_bytes, c->out->pending - pending_before);
-    if (!(c->flags & CLIENT_CLOSED)) client_check_output_limit(c, now);
-    client_publish_stats(c);
+    client_after_input(c, ws, pending_before, now);
+}
+
+void client_unblocked(struct client *c)
+{
+    io_conn_mark_dirty(c->conn);
+    if (c->flags & (CLIENT_CLOSE_AFTER_REPLY | CLIENT_CLOSED)) return;
+    struct worker_state *ws = server_worker_self();
+    struct command_clock clock;
+    command_clock_start(&clock);
+    size_t pending_before = c->out->pending;
+    if (c->qlen > 0) client_run_qbuf(c, &clock);
+    client_after_input(c, ws, pending_before, clock.wall_ms_base);
 }
 
 void client_worker_wake(struct io_worker *w)
@@ -369,7 +398,7 @@ void client_worker_cron(struct io_worker *w, int64_t now_ms)
             continue;
         }
         /* As in Redis, a subscriber waiting for messages is not idle. */
-        if (timeout > 0 && pubsub_client_count(c) == 0 &&
+        if (timeout > 0 && pubsub_client_count(c) == 0 && !c->blocker &&
             now_ms - c->last_interaction_ms > timeout * 1000) {
             log_verbose("Closing idle client");
             client_close_now(c);
@@ -395,6 +424,7 @@ int client_format_info(struct client *c, char *buf, size_t size, int64_t now_ms)
     int queued = multi_count(c);
     if (subs + psubs > 0) *l++ = 'P';
     if (queued >= 0) *l++ = 'x';
+    if (c->blocker) *l++ = 'b';
     if (atomic_load(&c->dirty_cas)) *l++ = 'd';
     if (flags & CLIENT_CLOSE_AFTER_REPLY) *l++ = 'c';
     if (l == letters) *l++ = 'N';

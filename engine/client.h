@@ -24,6 +24,7 @@ struct command;
 struct pubsub_state;
 struct multi_state;
 struct watched_key;
+struct blocker;
 
 enum client_flag {
     CLIENT_CLOSE_AFTER_REPLY = 1 << 0,
@@ -72,6 +73,10 @@ struct client {
     int multi_pub;               /* shared: queued commands, or -1 outside MULTI */
     atomic_int dirty_cas;        /* a watched key changed: set by any worker */
 
+    /* Blocked on keys (engine/blocking.c), or NULL: set and cleared by the
+     * owner under registry_lock; CLIENT UNBLOCK reads it under that lock. */
+    struct blocker *blocker;
+
     struct client *reg_prev, *reg_next;       /* registry (registry_lock) */
     struct client *worker_prev, *worker_next; /* owner worker's list */
 };
@@ -83,6 +88,10 @@ void *client_on_open(struct io_worker *w, struct io_conn *conn,
                      const struct sockaddr_storage *peer);
 void client_on_data(void *state, const char *data, size_t len);
 void client_on_close(void *state);
+
+/* The client's blocking command was answered: runs the commands it sent
+ * while blocked (owner worker). */
+void client_unblocked(struct client *c);
 
 /* Closes the client after its pending replies are sent. */
 void client_close_after_reply(struct client *c);

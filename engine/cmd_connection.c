@@ -9,6 +9,7 @@
 #include <strings.h>
 
 #include "engine/alloc.h"
+#include "engine/blocking.h"
 #include "engine/client.h"
 #include "engine/command.h"
 #include "engine/config.h"
@@ -406,6 +407,37 @@ static void client_kill_command(struct cmdctx *ctx)
     if (kill_self) client_close_after_reply(ctx->client);
 }
 
+/* CLIENT UNBLOCK client-id [TIMEOUT|ERROR]: answers a client blocked in
+ * BLPOP and its kind as if it timed out, or with -UNBLOCKED; 1 if it was
+ * blocked. */
+static void client_unblock_command(struct cmdctx *ctx)
+{
+    if (ctx->argc > 4) {
+        reply_subcommand_syntax_error(ctx);
+        return;
+    }
+    int error = 0;
+    if (ctx->argc == 4) {
+        if (arg_eq(&ctx->argv[3], "error")) {
+            error = 1;
+        } else if (!arg_eq(&ctx->argv[3], "timeout")) {
+            reply_error(ctx->out, "ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR");
+            return;
+        }
+    }
+    long long id;
+    if (arg_ll(ctx, &ctx->argv[2], &id, NULL) != 0) return;
+    int done = 0;
+    pthread_mutex_lock(&registry_lock);
+    for (struct client *c = client_registry_first(); c; c = c->reg_next)
+        if (c->id == (uint64_t)id) {
+            done = blocking_unblock(c, error);
+            break;
+        }
+    pthread_mutex_unlock(&registry_lock);
+    reply_int(ctx->out, done);
+}
+
 static void client_help_command(struct cmdctx *ctx)
 {
     static const char *const lines[] = {
@@ -435,6 +467,8 @@ static void client_help_command(struct cmdctx *ctx)
         "      Return clients of specified type.",
         "SETNAME <name>",
         "    Assign the name <name> to the current connection.",
+        "UNBLOCK <clientid> [TIMEOUT|ERROR]",
+        "    Unblock the specified blocked client.",
         NULL,
     };
     reply_help(ctx, lines);
@@ -508,6 +542,22 @@ static const struct command client_subcommands[] = {
      .since = "6.2.0",
      .summary = "Returns information about the current client connection.",
      .complexity = "O(1)"},
+    {.name = "unblock",
+     .proc = client_unblock_command,
+     .arity = -3,
+     .flags = CONN_FLAGS | CMD_ADMIN | CMD_SENTINEL,
+     .acl_categories = "@admin @slow @dangerous @connection",
+     .group = "connection",
+     .since = "5.0.0",
+     .summary = "Unblock a client blocked in a blocking command from a different connection",
+     .complexity = "O(log N) where N is the number of client connections",
+     .args = COMMAND_ARGS(
+         {.name = "client-id", .type = ARG_INTEGER},
+         {.name = "timeout_error",
+          .type = ARG_ONEOF,
+          .flags = ARG_OPTIONAL,
+          .args = COMMAND_ARGS({.name = "timeout", .type = ARG_PURE_TOKEN, .token = "TIMEOUT"},
+                               {.name = "error", .type = ARG_PURE_TOKEN, .token = "ERROR"})})},
     {.name = "kill",
      .proc = client_kill_command,
      .arity = -3,

@@ -24,6 +24,7 @@
 #include <strings.h>
 
 #include "engine/alloc.h"
+#include "engine/blocking.h"
 #include "engine/client.h"
 #include "engine/command.h"
 #include "engine/glob.h"
@@ -743,6 +744,9 @@ static void swapdb_command(struct cmdctx *ctx)
         watch_touch_db(ks_db(b), ks_db(a));
         for (unsigned s = 0; s < KS_SHARDS; s++)
             ks_swap_shards(&ks_db(a)->shards[s], &ks_db(b)->shards[s]);
+        /* Waiters stay with their db number, whose keys are new to them. */
+        blocking_signal_db(ks_db(a));
+        blocking_signal_db(ks_db(b));
     }
     cmd_dirty(ctx, 1);
     reply_ok(ctx->out);

@@ -25,10 +25,12 @@
 #include <string.h>
 
 #include "engine/alloc.h"
+#include "engine/blocking.h"
 #include "engine/command.h"
 #include "engine/keyspace.h"
 #include "engine/quicklist.h"
 #include "engine/reply.h"
+#include "engine/client.h"
 #include "engine/t_list.h"
 #include "engine/util.h"
 
@@ -540,20 +542,15 @@ static int list_end_parse(struct cmdctx *ctx, const struct resp_arg *a, enum qui
     return 0;
 }
 
-/* LMOVE and RPOPLPUSH: pops from source's `from` end, pushes to
- * destination's `to` end (creating it), replies the element. Source and
- * destination may be the same list: then it rotates, and a one-element
- * list survives because the push happens before the emptiness check. */
-static void list_move_generic(struct cmdctx *ctx, enum quicklist_end from, enum quicklist_end to)
+/* Moves one element from src, the list of src_key (not empty), to
+ * dst_key's `to` end, creating it, and replies the element; WRONGTYPE when
+ * the destination holds something else. Source and destination may be the
+ * same list: then it rotates, and a one-element list survives because the
+ * push happens before the emptiness check. */
+static void list_move_element(struct cmdctx *ctx, const struct resp_arg *src_key, struct entry *src,
+                              const struct resp_arg *dst_key, enum quicklist_end from,
+                              enum quicklist_end to)
 {
-    const struct resp_arg *src_key = &ctx->argv[1], *dst_key = &ctx->argv[2];
-    struct entry *src = cmd_lookup_write(ctx, src_key);
-
-    if (!src) {
-        reply_null(ctx->out);
-        return;
-    }
-    if (cmd_check_type(ctx, src, TYPE_LIST) != 0) return;
     struct entry *dst = cmd_lookup_write(ctx, dst_key);
     if (cmd_check_type(ctx, dst, TYPE_LIST) != 0) return;
 
@@ -568,6 +565,21 @@ static void list_move_generic(struct cmdctx *ctx, enum quicklist_end from, enum 
     if (el.bytes != el.small) mem_free(el.bytes);
     list_removed(ctx, src_key, src);
     cmd_dirty(ctx, 1);
+}
+
+/* LMOVE and RPOPLPUSH: pops from source's `from` end, pushes to
+ * destination's `to` end, replies the element (nil for a missing source). */
+static void list_move_generic(struct cmdctx *ctx, enum quicklist_end from, enum quicklist_end to)
+{
+    const struct resp_arg *src_key = &ctx->argv[1];
+    struct entry *src = cmd_lookup_write(ctx, src_key);
+
+    if (!src) {
+        reply_null(ctx->out);
+        return;
+    }
+    if (cmd_check_type(ctx, src, TYPE_LIST) != 0) return;
+    list_move_element(ctx, src_key, src, &ctx->argv[2], from, to);
 }
 
 /* LMOVE source destination LEFT|RIGHT LEFT|RIGHT */
@@ -586,12 +598,139 @@ static void rpoplpush_command(struct cmdctx *ctx)
     list_move_generic(ctx, QUICKLIST_TAIL, QUICKLIST_HEAD);
 }
 
+/* ---- LMPOP and the blocking commands ---- */
+
+void list_serve_blocked(struct cmdctx *ctx, const struct resp_arg *key, struct entry *e,
+                        const struct block_spec *spec)
+{
+    enum quicklist_end end = (enum quicklist_end)spec->where;
+    if (spec->dst) {
+        list_move_element(ctx, key, e, spec->dst, end, (enum quicklist_end)spec->dst_where);
+        return;
+    }
+    struct quicklist *ql = list_of(e);
+    reply_array(ctx->out, 2);
+    reply_bulk(ctx->out, key->ptr, key->len);
+    if (spec->count == 0) {
+        /* BLPOP, BRPOP: [key, element] */
+        quicklist_pop(ql, end, take_into_reply, ctx->out);
+        cmd_dirty(ctx, 1);
+    } else {
+        /* LMPOP, BLMPOP: [key, [elements in pop order]] */
+        long len = (long)quicklist_count(ql);
+        long n = spec->count > len ? len : spec->count;
+        long start = end == QUICKLIST_HEAD ? 0 : -n;
+        reply_list_range(ctx->out, ql, start, end == QUICKLIST_HEAD ? n - 1 : -1,
+                         end == QUICKLIST_TAIL);
+        quicklist_del_range(ql, start, n);
+        cmd_dirty(ctx, (unsigned long long)n);
+    }
+    list_removed(ctx, key, e);
+}
+
+static void blocking_pop_generic(struct cmdctx *ctx, enum quicklist_end end)
+{
+    long long timeout;
+    if (blocking_parse_timeout(ctx, &ctx->argv[ctx->argc - 1], &timeout) != 0) return;
+    struct block_spec spec = {.type = TYPE_LIST, .where = end};
+    blocking_pop_first(ctx, &ctx->argv[1], ctx->argc - 2, &spec, 1, timeout);
+}
+
+/* BLPOP key [key ...] timeout */
+static void blpop_command(struct cmdctx *ctx)
+{
+    blocking_pop_generic(ctx, QUICKLIST_HEAD);
+}
+
+/* BRPOP key [key ...] timeout */
+static void brpop_command(struct cmdctx *ctx)
+{
+    blocking_pop_generic(ctx, QUICKLIST_TAIL);
+}
+
+/* BLMOVE and BRPOPLPUSH: LMOVE when the source has an element, else block
+ * on the source (a nil reply inside EXEC). */
+static void blocking_move_generic(struct cmdctx *ctx, enum quicklist_end from,
+                                  enum quicklist_end to, long long timeout)
+{
+    const struct resp_arg *src_key = &ctx->argv[1];
+    struct entry *src = cmd_lookup_write(ctx, src_key);
+    if (cmd_check_type(ctx, src, TYPE_LIST) != 0) return;
+    if (src) {
+        list_move_element(ctx, src_key, src, &ctx->argv[2], from, to);
+        return;
+    }
+    if (ctx->client->multi) {
+        reply_null(ctx->out);
+        return;
+    }
+    struct block_spec spec = {
+        .type = TYPE_LIST, .where = from, .dst = &ctx->argv[2], .dst_where = to};
+    blocking_block(ctx, src_key, 1, &spec, timeout);
+}
+
+/* BLMOVE source destination LEFT|RIGHT LEFT|RIGHT timeout */
+static void blmove_command(struct cmdctx *ctx)
+{
+    enum quicklist_end from, to;
+    long long timeout;
+    if (list_end_parse(ctx, &ctx->argv[3], &from) != 0 ||
+        list_end_parse(ctx, &ctx->argv[4], &to) != 0 ||
+        blocking_parse_timeout(ctx, &ctx->argv[5], &timeout) != 0)
+        return;
+    blocking_move_generic(ctx, from, to, timeout);
+}
+
+/* BRPOPLPUSH source destination timeout */
+static void brpoplpush_command(struct cmdctx *ctx)
+{
+    long long timeout;
+    if (blocking_parse_timeout(ctx, &ctx->argv[3], &timeout) != 0) return;
+    blocking_move_generic(ctx, QUICKLIST_TAIL, QUICKLIST_HEAD, timeout);
+}
+
+/* LEFT and RIGHT as [B]LMPOP's ends: spec->where is the quicklist end. */
+static const char *const list_ends[2] = {"left", "right"};
+_Static_assert(QUICKLIST_HEAD == 0 && QUICKLIST_TAIL == 1, "LMPOP's ends are quicklist ends");
+
+/* LMPOP numkeys key [key ...] LEFT|RIGHT [COUNT count] */
+static void lmpop_command(struct cmdctx *ctx)
+{
+    struct block_spec spec = {.type = TYPE_LIST};
+    int nkeys;
+    if (mpop_parse(ctx, 1, list_ends, &spec, &nkeys) != 0) return;
+    blocking_pop_first(ctx, &ctx->argv[2], nkeys, &spec, 0, 0);
+}
+
+/* BLMPOP timeout numkeys key [key ...] LEFT|RIGHT [COUNT count] */
+static void blmpop_command(struct cmdctx *ctx)
+{
+    struct block_spec spec = {.type = TYPE_LIST};
+    int nkeys;
+    long long timeout;
+    if (mpop_parse(ctx, 2, list_ends, &spec, &nkeys) != 0 ||
+        blocking_parse_timeout(ctx, &ctx->argv[1], &timeout) != 0)
+        return;
+    blocking_pop_first(ctx, &ctx->argv[3], nkeys, &spec, 1, timeout);
+}
+
 /* LMOVE's LEFT|RIGHT choices. */
 static const struct command_arg_doc left_or_right[] = {
     {.name = "left", .type = ARG_PURE_TOKEN, .token = "LEFT"},
     {.name = "right", .type = ARG_PURE_TOKEN, .token = "RIGHT"},
     {.name = NULL},
 };
+
+#define MPOP_COMPLEXITY                                                                            \
+    "O(N+M) where N is the number of provided keys and M is the number of elements returned."
+#define MPOP_ARG_LIST                                                                              \
+    {.name = "numkeys", .type = ARG_INTEGER},                                                      \
+        {.name = "key", .type = ARG_KEY, .flags = ARG_MULTIPLE},                                   \
+        {.name = "where", .type = ARG_ONEOF, .args = left_or_right},                               \
+    {                                                                                              \
+        .name = "count", .type = ARG_INTEGER, .token = "COUNT", .flags = ARG_OPTIONAL              \
+    }
+#define MPOP_ARGS COMMAND_ARGS(MPOP_ARG_LIST)
 
 #define PUSH_COMPLEXITY                                                                            \
     "O(1) for each element added, so O(N) to add N elements when the command is called with "      \
@@ -862,5 +1001,95 @@ const struct command list_commands[] = {
      .complexity = "O(1)",
      .args = COMMAND_ARGS({.name = "source", .type = ARG_KEY},
                           {.name = "destination", .type = ARG_KEY, .key_spec_index = 1})},
+    {.name = "blpop",
+     .proc = blpop_command,
+     .arity = -3,
+     .flags = CMD_WRITE | CMD_NOSCRIPT | CMD_BLOCKING,
+     .first_key = 1,
+     .last_key = -2,
+     .key_step = 1,
+     .key_flags = "RW access delete",
+     .acl_categories = "@write @list @slow @blocking",
+     .group = "list",
+     .since = "2.0.0",
+     .summary = "Remove and get the first element in a list, or block until one is available",
+     .complexity = "O(N) where N is the number of provided keys.",
+     .args = COMMAND_ARGS({.name = "key", .type = ARG_KEY, .flags = ARG_MULTIPLE},
+                          {.name = "timeout", .type = ARG_DOUBLE})},
+    {.name = "brpop",
+     .proc = brpop_command,
+     .arity = -3,
+     .flags = CMD_WRITE | CMD_NOSCRIPT | CMD_BLOCKING,
+     .first_key = 1,
+     .last_key = -2,
+     .key_step = 1,
+     .key_flags = "RW access delete",
+     .acl_categories = "@write @list @slow @blocking",
+     .group = "list",
+     .since = "2.0.0",
+     .summary = "Remove and get the last element in a list, or block until one is available",
+     .complexity = "O(N) where N is the number of provided keys.",
+     .args = COMMAND_ARGS({.name = "key", .type = ARG_KEY, .flags = ARG_MULTIPLE},
+                          {.name = "timeout", .type = ARG_DOUBLE})},
+    {.name = "blmove",
+     .proc = blmove_command,
+     .arity = 6,
+     .flags = CMD_WRITE | CMD_DENYOOM | CMD_NOSCRIPT | CMD_BLOCKING,
+     .first_key = 1,
+     .last_key = 2,
+     .key_step = 1,
+     .key_flags = "RW access delete|RW insert",
+     .acl_categories = "@write @list @slow @blocking",
+     .group = "list",
+     .since = "6.2.0",
+     .summary = "Pop an element from a list, push it to another list and return it; or block "
+                "until one is available",
+     .complexity = "O(1)",
+     .args = COMMAND_ARGS({.name = "source", .type = ARG_KEY},
+                          {.name = "destination", .type = ARG_KEY, .key_spec_index = 1},
+                          {.name = "wherefrom", .type = ARG_ONEOF, .args = left_or_right},
+                          {.name = "whereto", .type = ARG_ONEOF, .args = left_or_right},
+                          {.name = "timeout", .type = ARG_DOUBLE})},
+    {.name = "brpoplpush",
+     .proc = brpoplpush_command,
+     .arity = 4,
+     .flags = CMD_WRITE | CMD_DENYOOM | CMD_NOSCRIPT | CMD_BLOCKING,
+     .first_key = 1,
+     .last_key = 2,
+     .key_step = 1,
+     .key_flags = "RW access delete|RW insert",
+     .acl_categories = "@write @list @slow @blocking",
+     .group = "list",
+     .since = "2.2.0",
+     .summary = "Pop an element from a list, push it to another list and return it; or block "
+                "until one is available",
+     .complexity = "O(1)",
+     .args = COMMAND_ARGS({.name = "source", .type = ARG_KEY},
+                          {.name = "destination", .type = ARG_KEY, .key_spec_index = 1},
+                          {.name = "timeout", .type = ARG_DOUBLE})},
+    {.name = "lmpop",
+     .proc = lmpop_command,
+     .arity = -4,
+     .flags = CMD_WRITE,
+     .keynum_index = 1,
+     .key_flags = "RW access delete",
+     .acl_categories = "@write @list @slow",
+     .group = "list",
+     .since = "7.0.0",
+     .summary = "Pop elements from a list",
+     .complexity = MPOP_COMPLEXITY,
+     .args = MPOP_ARGS},
+    {.name = "blmpop",
+     .proc = blmpop_command,
+     .arity = -5,
+     .flags = CMD_WRITE | CMD_BLOCKING,
+     .keynum_index = 2,
+     .key_flags = "RW access delete",
+     .acl_categories = "@write @list @slow @blocking",
+     .group = "list",
+     .since = "7.0.0",
+     .summary = "Pop elements from a list, or block until one is available",
+     .complexity = MPOP_COMPLEXITY,
+     .args = COMMAND_ARGS({.name = "timeout", .type = ARG_DOUBLE}, MPOP_ARG_LIST)},
     {.name = NULL},
 };

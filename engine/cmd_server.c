@@ -154,6 +154,7 @@ static const struct flag_name command_flag_names[] = {
     {CMD_ADMIN, "admin"},
     {CMD_PUBSUB, "pubsub"},
     {CMD_NOSCRIPT, "noscript"},
+    {CMD_BLOCKING, "blocking"},
     {CMD_LOADING, "loading"},
     {CMD_STALE, "stale"},
     {CMD_SKIP_MONITOR, "skip_monitor"},
@@ -161,17 +162,27 @@ static const struct flag_name command_flag_names[] = {
     {CMD_FAST, "fast"},
     {CMD_NO_AUTH, "no_auth"},
     {CMD_NO_MULTI, "no_multi"},
+    {0, "movablekeys"}, /* not a table flag: derived, see command_has_flag */
     {CMD_ALLOW_BUSY, "allow_busy"},
 };
+
+/* Whether COMMAND INFO lists the flag for cmd. "movablekeys" is Redis's
+ * name for keys that only the arguments locate: a keynum spec (ZUNION,
+ * SINTERCARD, LMPOP), so the table says it once, with keynum_index. */
+static int command_has_flag(const struct command *cmd, const struct flag_name *f)
+{
+    return f->flag ? (cmd->flags & f->flag) != 0 : cmd->keynum_index > 0;
+}
 
 static void reply_command_flags(struct outbuf *o, const struct command *cmd)
 {
     size_t n = 0, total = sizeof(command_flag_names) / sizeof(command_flag_names[0]);
     for (size_t i = 0; i < total; i++)
-        if (cmd->flags & command_flag_names[i].flag) n++;
+        if (command_has_flag(cmd, &command_flag_names[i])) n++;
     reply_array(o, (long long)n);
     for (size_t i = 0; i < total; i++)
-        if (cmd->flags & command_flag_names[i].flag) reply_status(o, command_flag_names[i].name);
+        if (command_has_flag(cmd, &command_flag_names[i]))
+            reply_status(o, command_flag_names[i].name);
 }
 
 /* Finds the next space-separated word of s at or after *pos: sets *start
@@ -217,9 +228,10 @@ static void reply_words(struct outbuf *o, const char *s)
     reply_word_list(o, s, 1);
 }
 
-/* One key spec: flags (words), begin_search by index, find_keys by range. */
-static void reply_key_spec(struct outbuf *o, const char *flags, size_t flags_len, const char *notes,
-                           int index, int lastkey, int keystep)
+/* The start of one key spec: notes, flags (words) and begin_search by
+ * index, up to the "find_keys" name; the caller replies its value. */
+static void reply_key_spec_begin(struct outbuf *o, const char *flags, size_t flags_len,
+                                 const char *notes, int index)
 {
     char words[128];
     if (flags_len >= sizeof(words)) flags_len = sizeof(words) - 1;
@@ -241,6 +253,12 @@ static void reply_key_spec(struct outbuf *o, const char *flags, size_t flags_len
     reply_bulk_cstr(o, "index");
     reply_int(o, index);
     reply_bulk_cstr(o, "find_keys");
+}
+
+/* find_keys by range: lastkey (relative to the begin_search index, or
+ * negative from the end), keystep, no limit. */
+static void reply_find_keys_range(struct outbuf *o, int lastkey, int keystep)
+{
     reply_map(o, 2);
     reply_bulk_cstr(o, "type");
     reply_bulk_cstr(o, "range");
@@ -254,34 +272,66 @@ static void reply_key_spec(struct outbuf *o, const char *flags, size_t flags_len
     reply_int(o, 0);
 }
 
-/* The command's key specs. key_flags "A|B" describes one single-key spec
- * per key position from first_key on (RENAME: the source, then the
- * destination); otherwise one range spec covers first_key..last_key. */
+/* find_keys by keynum: the count is the begin_search argument itself
+ * (keynumidx 0) and the keys follow it one by one (firstkey 1, keystep
+ * 1), as every keynum command of Redis 7.0 has it. */
+static void reply_find_keys_keynum(struct outbuf *o)
+{
+    reply_map(o, 2);
+    reply_bulk_cstr(o, "type");
+    reply_bulk_cstr(o, "keynum");
+    reply_bulk_cstr(o, "spec");
+    reply_map(o, 3);
+    reply_bulk_cstr(o, "keynumidx");
+    reply_int(o, 0);
+    reply_bulk_cstr(o, "firstkey");
+    reply_int(o, 1);
+    reply_bulk_cstr(o, "keystep");
+    reply_int(o, 1);
+}
+
+/* The command's key specs, in Redis's order. key_flags holds each spec's
+ * flags, "|"-separated. The keys from first_key on come first, one spec
+ * per flag set: each covers one key, the last one the rest up to last_key
+ * (RENAME: the source, then the destination; SINTERSTORE: the
+ * destination, then every source; GET: its key). A keynum command
+ * (keynum_index > 0) ends with its keynum spec, which takes the last flag
+ * set: ZUNIONSTORE's "OW update|RO access" is the destination, then the
+ * sources; SINTERCARD's "RO access" the keys alone. The notes belong to a
+ * command's only spec. */
 static void reply_key_specs(struct outbuf *o, const struct command *cmd)
 {
-    if (cmd->first_key <= 0) {
+    int keynum = cmd->keynum_index > 0;
+    if (cmd->first_key <= 0 && !keynum) {
         reply_array(o, 0);
         return;
     }
     const char *flags = cmd->key_flags;
     if (!flags) flags = (cmd->flags & CMD_WRITE) ? "RW update" : "RO access";
-    if (strchr(flags, '|')) {
-        long long n = 1;
-        for (const char *p = flags; *p; p++) n += *p == '|';
-        reply_array(o, n);
-        const char *start = flags;
-        for (int i = 0; i < n; i++) {
-            const char *end = strchr(start, '|');
-            size_t len = end ? (size_t)(end - start) : strlen(start);
-            reply_key_spec(o, start, len, NULL, cmd->first_key + i, 0, 1);
-            start = end ? end + 1 : start + len;
+    int sets = 1;
+    for (const char *p = flags; *p; p++) sets += *p == '|';
+    int leading = cmd->first_key <= 0 ? 0 : (keynum && sets > 1 ? sets - 1 : sets);
+    const char *notes = leading + keynum == 1 ? cmd->key_notes : NULL;
+    reply_array(o, leading + keynum);
+    const char *start = flags;
+    for (int i = 0; i < leading; i++) {
+        const char *end = strchr(start, '|');
+        size_t len = end ? (size_t)(end - start) : strlen(start);
+        int index = cmd->first_key + i, lastkey = 0, step = 1;
+        if (i == leading - 1) {
+            lastkey = cmd->last_key < 0 ? cmd->last_key : cmd->last_key - index;
+            if (cmd->key_step > 0) step = cmd->key_step;
         }
-        return;
+        reply_key_spec_begin(o, start, len, notes, index);
+        reply_find_keys_range(o, lastkey, step);
+        if (end) start = end + 1;
     }
-    int last = cmd->last_key < 0 ? cmd->last_key : cmd->last_key - cmd->first_key;
-    reply_array(o, 1);
-    reply_key_spec(o, flags, strlen(flags), cmd->key_notes, cmd->first_key, last,
-                   cmd->key_step > 0 ? cmd->key_step : 1);
+    if (keynum) {
+        const char *last_set = strrchr(flags, '|');
+        last_set = last_set ? last_set + 1 : flags;
+        reply_key_spec_begin(o, last_set, strlen(last_set), notes, cmd->keynum_index);
+        reply_find_keys_keynum(o);
+    }
 }
 
 static long long count_subcommands(const struct command *cmd)

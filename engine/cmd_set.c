@@ -1,7 +1,7 @@
 /*
  * cmd_set: the set commands of Redis 7.0 (SADD SREM SISMEMBER SMISMEMBER
- * SMEMBERS SCARD SPOP SRANDMEMBER SMOVE SINTER SUNION SDIFF SINTERSTORE
- * SUNIONSTORE SDIFFSTORE SSCAN), with Redis's replies and error strings
+ * SMEMBERS SCARD SPOP SRANDMEMBER SMOVE SINTER SINTERCARD SUNION SDIFF
+ * SINTERSTORE SUNIONSTORE SDIFFSTORE SSCAN), with Redis's replies and error strings
  * word for word.
  *
  * Every command runs on the worker that owns the client with the shards of
@@ -35,10 +35,9 @@
  *     whatever the cursor and COUNT; its MATCH and COUNT are only read once
  *     the key is found to be a set.
  *
- * SINTERCARD is not provided yet: its numkeys key spec makes Redis report
- * it "movablekeys" with no first key in COMMAND INFO, which the command
- * table cannot express today (engine/cmd_server.c's flag names), and the
- * dispatcher has no numkeys locking (it would need CMD_LOCK_DB).
+ * SINTERCARD's keys follow its numkeys argument: the table says so with
+ * keynum_index, which both the dispatcher's locking and COMMAND INFO's key
+ * specs ("keynum", the "movablekeys" flag) read.
  */
 #include <limits.h>
 #include <stdlib.h>
@@ -91,10 +90,10 @@ static void sadd_command(struct cmdctx *ctx)
     if (cmd_check_type(ctx, e, TYPE_SET) != 0) return;
     if (!e)
         e = set_add_key(ctx->db, key->ptr, key->len, ctx->argv[2].ptr, ctx->argv[2].len);
-    else
-        ks_touch(ctx->db, e);
     long long added = 0;
     for (int i = 2; i < ctx->argc; i++) added += set_add(e, ctx->argv[i].ptr, ctx->argv[i].len);
+    /* as in Redis, adding only members already there touches nothing (WATCH) */
+    if (added) ks_touch(ctx->db, e);
     cmd_dirty(ctx, (unsigned long long)added);
     reply_int(ctx->out, added);
 }
@@ -200,6 +199,10 @@ static void spop_with_count(struct cmdctx *ctx)
         reply_member(ctx->out, &m);
         set_remove_member(e, &m);
     }
+    /* Redis pops most of a set (at most a fifth of it left,
+     * SPOP_MOVE_STRATEGY_MUL) by moving what is left into a new set, an
+     * intset again if it can be: OBJECT ENCODING must agree. */
+    if ((size - count) * 5 <= count) set_shrink_to_intset(e);
     cmd_dirty(ctx, count);
 }
 
@@ -412,6 +415,20 @@ static void add_all(struct entry *dst, struct entry *src)
     set_iter_done(&it);
 }
 
+/* Whether a member of sets[0] is in the result of op (SET_OP_INTER or
+ * SET_OP_DIFF) over the n sets: in every other set, or in none of them. */
+static int member_kept(enum set_op op, struct entry **sets, int n, const char *p, size_t len)
+{
+    for (int i = 1; i < n; i++) {
+        if (op == SET_OP_INTER) {
+            if (sets[i] != sets[0] && !set_is_member(sets[i], p, len)) return 0;
+        } else if (sets[i] && set_is_member(sets[i], p, len)) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
 /* The result of op over the n sets (NULL: a missing key, an empty set)
  * into the detached set out. */
 static void set_op_compute(enum set_op op, struct entry **sets, int n, struct entry *out)
@@ -437,14 +454,7 @@ static void set_op_compute(enum set_op op, struct entry **sets, int n, struct en
         char buf[SET_INT_BUF];
         size_t len;
         const char *p = set_member_bytes(&m, buf, &len);
-        int keep = 1;
-        for (int i = 1; i < n && keep; i++) {
-            if (op == SET_OP_INTER)
-                keep = sets[i] == sets[0] || set_is_member(sets[i], p, len);
-            else if (sets[i])
-                keep = !set_is_member(sets[i], p, len);
-        }
-        if (keep) set_add(out, p, len);
+        if (member_kept(op, sets, n, p, len)) set_add(out, p, len);
     }
     set_iter_done(&it);
 }
@@ -495,6 +505,60 @@ static void sinter_command(struct cmdctx *ctx)
 static void sinterstore_command(struct cmdctx *ctx)
 {
     set_op_generic(ctx, SET_OP_INTER, 1);
+}
+
+/* SINTERCARD numkeys key [key ...] [LIMIT limit]: the size of the
+ * intersection, without building it; counting stops at limit (0: no
+ * limit). numkeys and the options are checked before any key is looked
+ * at; every key's type is checked even when one is missing. */
+static void sintercard_command(struct cmdctx *ctx)
+{
+    static const char *const bad_numkeys = "ERR numkeys should be greater than 0";
+    static const char *const bad_limit = "ERR LIMIT can't be negative";
+    long long numkeys, limit = 0;
+
+    if (arg_ll(ctx, &ctx->argv[1], &numkeys, bad_numkeys) != 0) return;
+    if (numkeys < 1) {
+        reply_error(ctx->out, bad_numkeys);
+        return;
+    }
+    if (numkeys > ctx->argc - 2) {
+        reply_error(ctx->out, "ERR Number of keys can't be greater than number of args");
+        return;
+    }
+    for (int j = 2 + (int)numkeys; j < ctx->argc; j++) {
+        if (!arg_eq(&ctx->argv[j], "limit") || j + 1 == ctx->argc) {
+            reply_error(ctx->out, ERR_SYNTAX);
+            return;
+        }
+        if (arg_ll(ctx, &ctx->argv[++j], &limit, bad_limit) != 0) return;
+        if (limit < 0) {
+            reply_error(ctx->out, bad_limit);
+            return;
+        }
+    }
+    int n = (int)numkeys;
+    struct entry **sets = mem_alloc((size_t)n * sizeof(*sets));
+    long long count = 0;
+    if (lookup_sources(ctx, 2, sets, n) != 0) goto out;
+    for (int i = 0; i < n; i++)
+        if (!sets[i]) goto reply;
+    /* Walk the smallest set, probing the others. */
+    qsort(sets, (size_t)n, sizeof(*sets), cmp_size);
+    struct set_iter it;
+    struct set_member m;
+    set_iter_init(&it, sets[0]);
+    while ((!limit || count < limit) && set_iter_next(&it, &m)) {
+        char buf[SET_INT_BUF];
+        size_t len;
+        const char *p = set_member_bytes(&m, buf, &len);
+        count += member_kept(SET_OP_INTER, sets, n, p, len);
+    }
+    set_iter_done(&it);
+reply:
+    reply_int(ctx->out, count);
+out:
+    mem_free(sets);
 }
 
 static void sunion_command(struct cmdctx *ctx)
@@ -656,7 +720,7 @@ const struct command set_commands[] = {
      .first_key = 1,
      .last_key = -1,
      .key_step = 1,
-     .key_flags = "OW update",
+     .key_flags = "OW update|RO access",
      .acl_categories = "@write @set @slow",
      .group = "set",
      .since = "1.0.0",
@@ -679,6 +743,21 @@ const struct command set_commands[] = {
                    "number of sets.",
      .tips = "nondeterministic_output_order",
      .args = COMMAND_ARGS(KEYS_ARG)},
+    {.name = "sintercard",
+     .proc = sintercard_command,
+     .arity = -3,
+     .flags = CMD_READONLY,
+     .keynum_index = 1,
+     .key_flags = "RO access",
+     .acl_categories = "@read @set @slow",
+     .group = "set",
+     .since = "7.0.0",
+     .summary = "Intersect multiple sets and return the cardinality of the result",
+     .complexity = "O(N*M) worst case where N is the cardinality of the smallest set and M is the "
+                   "number of sets.",
+     .args = COMMAND_ARGS(
+         {.name = "numkeys", .type = ARG_INTEGER}, KEYS_ARG,
+         {.name = "limit", .type = ARG_INTEGER, .token = "LIMIT", .flags = ARG_OPTIONAL})},
     {.name = "sinterstore",
      .proc = sinterstore_command,
      .arity = -3,
@@ -686,7 +765,7 @@ const struct command set_commands[] = {
      .first_key = 1,
      .last_key = -1,
      .key_step = 1,
-     .key_flags = "OW update",
+     .key_flags = "RW update|RO access",
      .acl_categories = "@write @set @slow",
      .group = "set",
      .since = "1.0.0",
@@ -730,7 +809,7 @@ const struct command set_commands[] = {
      .first_key = 1,
      .last_key = 1,
      .key_step = 1,
-     .key_flags = "RO",
+     .key_flags = "RO access",
      .acl_categories = "@read @set @fast",
      .group = "set",
      .since = "6.2.0",
@@ -744,7 +823,7 @@ const struct command set_commands[] = {
      .first_key = 1,
      .last_key = 2,
      .key_step = 1,
-     .key_flags = "RW fetch|RW insert",
+     .key_flags = "RW access delete|RW insert",
      .acl_categories = "@write @set @fast",
      .group = "set",
      .since = "1.0.0",
@@ -843,7 +922,7 @@ const struct command set_commands[] = {
      .first_key = 1,
      .last_key = -1,
      .key_step = 1,
-     .key_flags = "OW update",
+     .key_flags = "OW update|RO access",
      .acl_categories = "@write @set @slow",
      .group = "set",
      .since = "1.0.0",

@@ -3,7 +3,8 @@
  * ZMSCORE ZCARD ZREM ZRANK ZREVRANK ZCOUNT ZLEXCOUNT ZRANGE ZRANGESTORE
  * ZRANGEBYSCORE ZREVRANGEBYSCORE ZRANGEBYLEX ZREVRANGEBYLEX ZREVRANGE
  * ZREMRANGEBYRANK ZREMRANGEBYSCORE ZREMRANGEBYLEX ZPOPMIN ZPOPMAX
- * ZRANDMEMBER ZSCAN), with Redis's replies and error strings word for
+ * ZRANDMEMBER ZSCAN, and the algebra: ZUNION ZINTER ZDIFF, their STORE
+ * forms, ZINTERCARD), with Redis's replies and error strings word for
  * word.
  *
  * Every command runs on the worker that owns the client with its keys'
@@ -29,25 +30,34 @@
  *     at; a negative LIMIT offset selects nothing, a negative count means
  *     no limit; ZPOPMIN/ZPOPMAX say "value is out of range, must be
  *     positive" even for a count that is not a number;
- *   - ZSCAN of a listpack-encoded set returns everything with cursor 0.
+ *   - ZSCAN of a listpack-encoded set returns everything with cursor 0;
+ *   - the algebra takes plain sets as inputs (every member scores 1); it
+ *     checks numkeys, then looks every key up (WRONGTYPE for other types)
+ *     and only then reads its options; a weighted score or a sum that is
+ *     NaN (0 x inf, inf + -inf) counts as 0; inputs are aggregated
+ *     smallest first, equal sizes in the order given; a STORE result is
+ *     encoded as a sorted set of its size and members would be, and an
+ *     empty one deletes the destination.
  *
- * Not here: ZUNIONSTORE / ZINTERSTORE / ZUNION / ZINTER / ZDIFF /
- * ZDIFFSTORE / ZINTERCARD / ZMPOP: their keys follow a numkeys argument,
- * which neither the dispatcher's key locking nor COMMAND INFO's key specs
- * ("keynum", the "movablekeys" flag) can describe yet; and the blocking
- * BZPOPMIN / BZPOPMAX.
+ * The algebra's keys follow its numkeys argument: the table says so with
+ * keynum_index, which the dispatcher's locking and COMMAND INFO read.
+ *
+ * Not here: ZMPOP, and the blocking BZPOPMIN / BZPOPMAX.
  */
 #include <limits.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "engine/alloc.h"
+#include "engine/blocking.h"
 #include "engine/command.h"
 #include "engine/dict.h"
 #include "engine/glob.h"
 #include "engine/keyspace.h"
 #include "engine/reply.h"
 #include "engine/scan.h"
+#include "engine/t_set.h"
 #include "engine/t_zset.h"
 #include "engine/util.h"
 #include "engine/zscore.h"
@@ -412,8 +422,12 @@ static long range_by_rank(struct range_sink *sink, struct entry *e, const struct
 /* Replaces dst with the collected members (zrangeResultFinalizeStore):
  * a new sorted set, skiplist-encoded from the start when the rank range
  * is longer than zset-max-listpack-entries (rank_hint; -1 for score and
- * lex ranges), or no key at all when nothing was collected. */
-static void store_result(struct range_sink *sink, const struct resp_arg *dst, long rank_hint)
+ * lex ranges) or a member longer than zset-max-listpack-value
+ * (member_len_hint; 0 when unknown), or no key at all when nothing was
+ * collected. A skiplist made at once keeps a -0 score, which a listpack
+ * converted later would have turned into 0. */
+static void store_result(struct range_sink *sink, const struct resp_arg *dst, long rank_hint,
+                         size_t member_len_hint)
 {
     struct cmdctx *ctx = sink->ctx;
     int existed = ks_delete(ctx->db, dst->ptr, dst->len);
@@ -422,7 +436,7 @@ static void store_result(struct range_sink *sink, const struct resp_arg *dst, lo
         reply_int(ctx->out, 0);
         return;
     }
-    struct entry *e = zset_add_key_sized(ctx->db, dst->ptr, dst->len, rank_hint);
+    struct entry *e = zset_add_key_sized(ctx->db, dst->ptr, dst->len, rank_hint, member_len_hint);
     for (size_t i = 0; i < sink->n; i++) {
         int result;
         double new_score;
@@ -504,7 +518,7 @@ static void zrange_generic(struct cmdctx *ctx, enum range_type type, enum range_
     struct entry *e = cmd_lookup_read(ctx, &ctx->argv[key_index]);
     if (!e) {
         if (store)
-            store_result(&sink, &ctx->argv[1], -1);
+            store_result(&sink, &ctx->argv[1], -1, 0);
         else
             reply_array(ctx->out, 0);
         return;
@@ -521,7 +535,7 @@ static void zrange_generic(struct cmdctx *ctx, enum range_type type, enum range_
         range_walk(&sink, e, &rq, 1);
     }
     if (store) {
-        store_result(&sink, &ctx->argv[1], rank_hint);
+        store_result(&sink, &ctx->argv[1], rank_hint, 0);
         sink_free(&sink);
     }
 }
@@ -559,6 +573,376 @@ static void zrangebylex_command(struct cmdctx *ctx)
 static void zrevrangebylex_command(struct cmdctx *ctx)
 {
     zrange_generic(ctx, RANGE_LEX, DIRECTION_REVERSE, 0);
+}
+
+/* ---- ZUNION, ZINTER, ZDIFF, their STORE forms, ZINTERCARD ---- */
+
+enum zset_op { ZSET_OP_UNION, ZSET_OP_INTER, ZSET_OP_DIFF };
+enum zset_aggregate { AGGREGATE_SUM, AGGREGATE_MIN, AGGREGATE_MAX };
+
+/* One input (Redis's zsetopsrc): a sorted set, a set whose members all
+ * score 1, or a missing key, which is empty; its weight; and its place
+ * among the inputs, which keeps inputs of equal size in the order given
+ * when they are sorted by size, as Redis's qsort (glibc's merge sort) does:
+ * the order of a sum decides what inf + -inf + x comes to. */
+struct algebra_input {
+    struct entry *e;
+    double weight;
+    int index;
+};
+
+/* What the options asked for. */
+struct algebra_options {
+    enum zset_aggregate aggregate;
+    int withscores;
+    long long limit; /* ZINTERCARD: 0 is no limit */
+};
+
+static unsigned long input_length(const struct algebra_input *in)
+{
+    if (!in->e) return 0;
+    return in->e->type == TYPE_ZSET ? zset_length(in->e) : set_size(in->e);
+}
+
+/* The member's score in the input (1 in a set); 0 when it is not there. */
+static int input_score(const struct algebra_input *in, const char *m, size_t len, double *score)
+{
+    if (!in->e) return 0;
+    if (in->e->type == TYPE_ZSET) return zset_score(in->e, m, len, score);
+    *score = 1.0;
+    return set_is_member(in->e, m, len);
+}
+
+/* Smallest input first, inputs of one size in their given order. */
+static int input_compare_length(const void *a, const void *b)
+{
+    const struct algebra_input *x = a, *y = b;
+    unsigned long lx = input_length(x), ly = input_length(y);
+    if (lx != ly) return lx < ly ? -1 : 1;
+    return x->index - y->index;
+}
+
+/* Walks the members of a present input: a sorted set in score order, a
+ * set in its own order. The input must not change meanwhile. */
+struct input_iter {
+    struct entry *e;
+    struct zset_pos pos;
+    struct set_iter it;
+    char buf[UTIL_LL_STR_SIZE];
+};
+
+static void input_iter_init(struct input_iter *ii, const struct algebra_input *in)
+{
+    ii->e = in->e;
+    if (ii->e->type == TYPE_ZSET)
+        zset_pos_by_rank(&ii->pos, ii->e, 0);
+    else
+        set_iter_init(&ii->it, ii->e);
+}
+
+/* The next member's bytes (valid until the next call) and score; 0 at the
+ * end. */
+static int input_iter_next(struct input_iter *ii, const char **m, size_t *len, double *score)
+{
+    if (ii->e->type == TYPE_ZSET) {
+        struct zset_member zm;
+        if (!zset_pos_valid(&ii->pos)) return 0;
+        zset_pos_read(&ii->pos, &zm);
+        *m = zset_member_bytes(&zm, ii->buf, len);
+        *score = zm.score;
+        zset_pos_next(&ii->pos);
+        return 1;
+    }
+    struct set_member sm;
+    if (!set_iter_next(&ii->it, &sm)) return 0;
+    *m = set_member_bytes(&sm, ii->buf, len);
+    *score = 1.0;
+    return 1;
+}
+
+static void input_iter_done(struct input_iter *ii)
+{
+    if (ii->e->type != TYPE_ZSET) set_iter_done(&ii->it);
+}
+
+/* zunionInterAggregate: a sum of inf and -inf is 0, not NaN. */
+static void aggregate_into(double *target, double value, enum zset_aggregate aggregate)
+{
+    if (aggregate == AGGREGATE_SUM) {
+        *target += value;
+        if (isnan(*target)) *target = 0.0;
+    } else if (aggregate == AGGREGATE_MIN) {
+        if (value < *target) *target = value;
+    } else if (value > *target) {
+        *target = value;
+    }
+}
+
+/* A weighted score: a NaN product (0 x inf) is 0. */
+static double weighted(const struct algebra_input *in, double score)
+{
+    double v = in->weight * score;
+    return isnan(v) ? 0.0 : v;
+}
+
+/* Whether member m, of score s in in[0], is in every input, and its
+ * aggregated score there. The inputs after the first are only probed
+ * (the same key given twice is the same set, and not probed). */
+static int inter_score(const struct algebra_input *in, int n, enum zset_aggregate aggregate,
+                       const char *m, size_t len, double s, double *score)
+{
+    *score = weighted(&in[0], s);
+    for (int j = 1; j < n; j++) {
+        double value = s;
+        if (in[j].e != in[0].e && !input_score(&in[j], m, len, &value)) return 0;
+        aggregate_into(score, value * in[j].weight, aggregate);
+    }
+    return 1;
+}
+
+/* The members of the result with their scores (member -> double) into
+ * out; the inputs are sorted by size unless op is a difference, whose
+ * first input is the one the others are taken from. */
+static void algebra_compute(enum zset_op op, const struct algebra_input *in, int n,
+                            enum zset_aggregate aggregate, struct dict *out)
+{
+    struct input_iter ii;
+    const char *m;
+    size_t len;
+    double s, score;
+    int added;
+
+    if (op == ZSET_OP_UNION) {
+        for (int i = 0; i < n; i++) {
+            if (input_length(&in[i]) == 0) continue;
+            input_iter_init(&ii, &in[i]);
+            while (input_iter_next(&ii, &m, &len, &s)) {
+                struct dict_entry *de = dict_add_or_find(out, m, len, &added);
+                if (added)
+                    dict_value(de)->d = weighted(&in[i], s);
+                else
+                    aggregate_into(&dict_value(de)->d, weighted(&in[i], s), aggregate);
+            }
+            input_iter_done(&ii);
+        }
+        return;
+    }
+    /* An intersection with an empty input, or a difference of an empty
+     * first input or one taken from itself, is empty. */
+    if (input_length(&in[0]) == 0) return;
+    if (op == ZSET_OP_DIFF)
+        for (int j = 1; j < n; j++)
+            if (in[j].e == in[0].e) return;
+    input_iter_init(&ii, &in[0]);
+    while (input_iter_next(&ii, &m, &len, &s)) {
+        int keep = 1;
+        if (op == ZSET_OP_INTER) {
+            keep = inter_score(in, n, aggregate, m, len, s, &score);
+        } else {
+            double unused;
+            score = s;
+            for (int j = 1; j < n && keep; j++) keep = !input_score(&in[j], m, len, &unused);
+        }
+        if (keep) dict_value(dict_add_or_find(out, m, len, &added))->d = score;
+    }
+    input_iter_done(&ii);
+}
+
+/* ZINTERCARD's count: the members of the smallest input found in every
+ * other one, stopping at limit (0: none). */
+static long long algebra_inter_card(const struct algebra_input *in, int n, long long limit)
+{
+    struct input_iter ii;
+    const char *m;
+    size_t len;
+    double s, score;
+    long long count = 0;
+
+    if (input_length(&in[0]) == 0) return 0;
+    input_iter_init(&ii, &in[0]);
+    while ((!limit || count < limit) && input_iter_next(&ii, &m, &len, &s))
+        count += inter_score(in, n, AGGREGATE_SUM, m, len, s, &score);
+    input_iter_done(&ii);
+    return count;
+}
+
+/* Reads the options after the keys (from argument j on), as Redis does:
+ * WEIGHTS (one per input, taken only when that many follow) and AGGREGATE
+ * for a union or intersection, WITHSCORES for a reply, LIMIT for
+ * ZINTERCARD; anything else, or an option another form takes, is a
+ * syntax error. Returns -1 after replying an error. */
+static int algebra_parse_options(struct cmdctx *ctx, int j, enum zset_op op, int store,
+                                 int card_only, struct algebra_input *in, int n,
+                                 struct algebra_options *opt)
+{
+    static const char *const bad_limit = "ERR LIMIT can't be negative";
+    int scored = op != ZSET_OP_DIFF && !card_only;
+
+    while (j < ctx->argc) {
+        int left = ctx->argc - j;
+        const struct resp_arg *a = &ctx->argv[j];
+        if (scored && left >= n + 1 && arg_eq(a, "weights")) {
+            for (int i = 0; i < n; i++) {
+                const struct resp_arg *w = &ctx->argv[j + 1 + i];
+                if (!util_str_to_d(w->ptr, w->len, &in[i].weight)) {
+                    reply_error(ctx->out, "ERR weight value is not a float");
+                    return -1;
+                }
+            }
+            j += n + 1;
+        } else if (scored && left >= 2 && arg_eq(a, "aggregate")) {
+            const struct resp_arg *how = &ctx->argv[j + 1];
+            if (arg_eq(how, "sum")) {
+                opt->aggregate = AGGREGATE_SUM;
+            } else if (arg_eq(how, "min")) {
+                opt->aggregate = AGGREGATE_MIN;
+            } else if (arg_eq(how, "max")) {
+                opt->aggregate = AGGREGATE_MAX;
+            } else {
+                reply_error(ctx->out, ERR_SYNTAX);
+                return -1;
+            }
+            j += 2;
+        } else if (!store && !card_only && arg_eq(a, "withscores")) {
+            opt->withscores = 1;
+            j++;
+        } else if (card_only && left >= 2 && arg_eq(a, "limit")) {
+            if (arg_ll(ctx, &ctx->argv[j + 1], &opt->limit, bad_limit) != 0) return -1;
+            if (opt->limit < 0) {
+                reply_error(ctx->out, bad_limit);
+                return -1;
+            }
+            j += 2;
+        } else {
+            reply_error(ctx->out, ERR_SYNTAX);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* Result order: by score, then by member bytes, as a sorted set. */
+static int compare_result_entries(const void *a, const void *b)
+{
+    struct dict_entry *x = *(struct dict_entry *const *)a, *y = *(struct dict_entry *const *)b;
+    double sx = dict_value(x)->d, sy = dict_value(y)->d;
+    if (sx != sy) return sx < sy ? -1 : 1;
+    return zscore_member_compare(x->key, x->keylen, y->key, y->keylen);
+}
+
+/* Replies the result in order, or (store) makes it the destination's value
+ * as ZRANGESTORE does: the destination goes when the result is empty, and
+ * is a listpack only when the result fits one, size and longest member
+ * (Redis builds a skiplist, then zsetConvertToListpackIfNeeded). */
+static void algebra_finish(struct cmdctx *ctx, struct dict *result, int store, int withscores)
+{
+    size_t size = (size_t)dict_size(result), n = 0, longest = 0;
+    struct dict_entry **sorted = mem_alloc((size ? size : 1) * sizeof(*sorted));
+    struct dict_iter it;
+    struct dict_entry *de;
+    dict_iter_init(&it, result);
+    while ((de = dict_iter_next(&it)) != NULL) {
+        if (de->keylen > longest) longest = de->keylen;
+        sorted[n++] = de;
+    }
+    dict_iter_done(&it);
+    qsort(sorted, n, sizeof(*sorted), compare_result_entries);
+
+    struct range_sink sink = {.ctx = ctx, .store = store, .withscores = withscores};
+    if (!store) reply_array(ctx->out, withscores ? (long long)n * 2 : (long long)n);
+    for (size_t i = 0; i < n; i++) {
+        struct zset_member m = {
+            .str = sorted[i]->key, .len = sorted[i]->keylen, .score = dict_value(sorted[i])->d};
+        sink_emit(&sink, &m);
+    }
+    if (store) {
+        store_result(&sink, &ctx->argv[1], (long)n, longest);
+        sink_free(&sink);
+    }
+    mem_free(sorted);
+}
+
+/* zunionInterDiffGenericCommand: ZUNION / ZINTER / ZDIFF numkeys key ...
+ * [WEIGHTS weight ...] [AGGREGATE SUM|MIN|MAX] [WITHSCORES], their STORE
+ * forms (a destination first, no WITHSCORES), and ZINTERCARD numkeys key
+ * ... [LIMIT limit] (card_only). A difference takes neither WEIGHTS nor
+ * AGGREGATE. As in Redis, numkeys is checked first, then every key is
+ * looked up (a key neither a sorted set nor a set is WRONGTYPE), and only
+ * then are the options read. */
+static void zset_algebra_generic(struct cmdctx *ctx, enum zset_op op, int store, int card_only)
+{
+    int numkeys_index = store ? 2 : 1;
+    long long numkeys;
+
+    if (arg_ll(ctx, &ctx->argv[numkeys_index], &numkeys, NULL) != 0) return;
+    if (numkeys < 1) {
+        char name[128];
+        command_fullname(ctx->cmd, name, sizeof(name));
+        reply_errorf(ctx->out, "ERR at least 1 input key is needed for '%s' command", name);
+        return;
+    }
+    if (numkeys > ctx->argc - numkeys_index - 1) {
+        reply_error(ctx->out, ERR_SYNTAX);
+        return;
+    }
+    int n = (int)numkeys, first = numkeys_index + 1;
+    struct algebra_input *in = mem_alloc((size_t)n * sizeof(*in));
+    for (int i = 0; i < n; i++) {
+        struct entry *e = cmd_lookup_read(ctx, &ctx->argv[first + i]);
+        if (e && e->type != TYPE_ZSET && e->type != TYPE_SET) {
+            reply_error(ctx->out, ERR_WRONGTYPE);
+            goto out;
+        }
+        in[i] = (struct algebra_input){.e = e, .weight = 1.0, .index = i};
+    }
+    struct algebra_options opt = {.aggregate = AGGREGATE_SUM};
+    if (algebra_parse_options(ctx, first + n, op, store, card_only, in, n, &opt) != 0) goto out;
+    if (op != ZSET_OP_DIFF) qsort(in, (size_t)n, sizeof(*in), input_compare_length);
+    if (card_only) {
+        reply_int(ctx->out, algebra_inter_card(in, n, opt.limit));
+        goto out;
+    }
+    struct dict *result = dict_create(DICT_WITH_VALUE, NULL);
+    algebra_compute(op, in, n, opt.aggregate, result);
+    algebra_finish(ctx, result, store, opt.withscores);
+    dict_free(result);
+out:
+    mem_free(in);
+}
+
+static void zunion_command(struct cmdctx *ctx)
+{
+    zset_algebra_generic(ctx, ZSET_OP_UNION, 0, 0);
+}
+
+static void zunionstore_command(struct cmdctx *ctx)
+{
+    zset_algebra_generic(ctx, ZSET_OP_UNION, 1, 0);
+}
+
+static void zinter_command(struct cmdctx *ctx)
+{
+    zset_algebra_generic(ctx, ZSET_OP_INTER, 0, 0);
+}
+
+static void zinterstore_command(struct cmdctx *ctx)
+{
+    zset_algebra_generic(ctx, ZSET_OP_INTER, 1, 0);
+}
+
+static void zintercard_command(struct cmdctx *ctx)
+{
+    zset_algebra_generic(ctx, ZSET_OP_INTER, 0, 1);
+}
+
+static void zdiff_command(struct cmdctx *ctx)
+{
+    zset_algebra_generic(ctx, ZSET_OP_DIFF, 0, 0);
+}
+
+static void zdiffstore_command(struct cmdctx *ctx)
+{
+    zset_algebra_generic(ctx, ZSET_OP_DIFF, 1, 0);
 }
 
 /* zremrangeGenericCommand: ZREMRANGEBYRANK / BYSCORE / BYLEX key min max.
@@ -631,6 +1015,31 @@ static void zremrangebylex_command(struct cmdctx *ctx)
 
 /* ---- ZPOPMIN, ZPOPMAX ---- */
 
+/* Pops n members (n <= the size of e, the sorted set of key) from the
+ * lowest end, or the highest with max, replying each as member, score: two
+ * flat elements, or a pair array when nested. Deletes the key when it
+ * empties. */
+static void zset_pop_n(struct cmdctx *ctx, const struct resp_arg *key, struct entry *e, int max,
+                       long long n, int nested)
+{
+    long long llen = (long long)zset_length(e);
+    for (long long i = 0; i < n; i++) {
+        unsigned long rank = max ? (unsigned long)(llen - 1 - i) : 0;
+        struct zset_pos pos;
+        struct zset_member m;
+        zset_pos_by_rank(&pos, e, rank);
+        zset_pos_read(&pos, &m);
+        if (nested) reply_array(ctx->out, 2);
+        reply_member(ctx, &m, 1);
+        zset_delete_range_by_rank(e, rank, rank);
+    }
+    if (n == llen)
+        ks_delete(ctx->db, key->ptr, key->len);
+    else
+        ks_touch(ctx->db, e);
+    cmd_dirty(ctx, (unsigned long long)n);
+}
+
 /* zpopMinMaxCommand / genericZpopCommand: ZPOPMIN|ZPOPMAX key [count]. A
  * flat array of member, score pairs (RESP2). */
 static void zpop_generic(struct cmdctx *ctx, int max)
@@ -664,20 +1073,7 @@ static void zpop_generic(struct cmdctx *ctx, int max)
     long long llen = (long long)zset_length(e);
     long long n = count > llen ? llen : count;
     reply_array(ctx->out, n * 2);
-    for (long long i = 0; i < n; i++) {
-        unsigned long rank = max ? (unsigned long)(llen - 1 - i) : 0;
-        struct zset_pos pos;
-        struct zset_member m;
-        zset_pos_by_rank(&pos, e, rank);
-        zset_pos_read(&pos, &m);
-        reply_member(ctx, &m, 1);
-        zset_delete_range_by_rank(e, rank, rank);
-    }
-    if (n == llen)
-        ks_delete(ctx->db, key->ptr, key->len);
-    else
-        ks_touch(ctx->db, e);
-    cmd_dirty(ctx, (unsigned long long)n);
+    zset_pop_n(ctx, key, e, max, n, 0);
 }
 
 static void zpopmin_command(struct cmdctx *ctx)
@@ -688,6 +1084,71 @@ static void zpopmin_command(struct cmdctx *ctx)
 static void zpopmax_command(struct cmdctx *ctx)
 {
     zpop_generic(ctx, 1);
+}
+
+/* ---- ZMPOP and the blocking pops ---- */
+
+void zset_serve_blocked(struct cmdctx *ctx, const struct resp_arg *key, struct entry *e,
+                        const struct block_spec *spec)
+{
+    if (spec->count == 0) {
+        /* BZPOPMIN, BZPOPMAX: [key, member, score] */
+        reply_array(ctx->out, 3);
+        reply_bulk(ctx->out, key->ptr, key->len);
+        zset_pop_n(ctx, key, e, spec->where, 1, 0);
+        return;
+    }
+    /* ZMPOP, BZMPOP: [key, [[member, score] ...]] */
+    long long llen = (long long)zset_length(e);
+    long long n = spec->count > llen ? llen : spec->count;
+    reply_array(ctx->out, 2);
+    reply_bulk(ctx->out, key->ptr, key->len);
+    reply_array(ctx->out, n);
+    zset_pop_n(ctx, key, e, spec->where, n, 1);
+}
+
+static void bzpop_generic(struct cmdctx *ctx, int max)
+{
+    long long timeout;
+    if (blocking_parse_timeout(ctx, &ctx->argv[ctx->argc - 1], &timeout) != 0) return;
+    struct block_spec spec = {.type = TYPE_ZSET, .where = max};
+    blocking_pop_first(ctx, &ctx->argv[1], ctx->argc - 2, &spec, 1, timeout);
+}
+
+/* BZPOPMIN key [key ...] timeout */
+static void bzpopmin_command(struct cmdctx *ctx)
+{
+    bzpop_generic(ctx, 0);
+}
+
+/* BZPOPMAX key [key ...] timeout */
+static void bzpopmax_command(struct cmdctx *ctx)
+{
+    bzpop_generic(ctx, 1);
+}
+
+/* MIN and MAX as [B]ZMPOP's ends: spec->where 1 pops the highest. */
+static const char *const zset_ends[2] = {"min", "max"};
+
+/* ZMPOP numkeys key [key ...] MIN|MAX [COUNT count] */
+static void zmpop_command(struct cmdctx *ctx)
+{
+    struct block_spec spec = {.type = TYPE_ZSET};
+    int nkeys;
+    if (mpop_parse(ctx, 1, zset_ends, &spec, &nkeys) != 0) return;
+    blocking_pop_first(ctx, &ctx->argv[2], nkeys, &spec, 0, 0);
+}
+
+/* BZMPOP timeout numkeys key [key ...] MIN|MAX [COUNT count] */
+static void bzmpop_command(struct cmdctx *ctx)
+{
+    struct block_spec spec = {.type = TYPE_ZSET};
+    int nkeys;
+    long long timeout;
+    if (mpop_parse(ctx, 2, zset_ends, &spec, &nkeys) != 0 ||
+        blocking_parse_timeout(ctx, &ctx->argv[1], &timeout) != 0)
+        return;
+    blocking_pop_first(ctx, &ctx->argv[3], nkeys, &spec, 1, timeout);
 }
 
 /* ---- ZRANDMEMBER ---- */
@@ -926,6 +1387,71 @@ static void zlexcount_command(struct cmdctx *ctx)
                              {.name = max_name, .type = arg_type})                                 \
     }
 
+/* ZUNION ZINTER ZDIFF ZINTERCARD numkeys key [key ...] ..., and their STORE
+ * forms, whose keys follow a destination: a keynum key spec (the sources,
+ * key spec 0, or 1 after the destination's). */
+#define ALGEBRA_KEYS_ARGS(spec_index)                                                              \
+    {.name = "numkeys", .type = ARG_INTEGER},                                                      \
+    {                                                                                              \
+        .name = "key", .type = ARG_KEY, .key_spec_index = spec_index, .flags = ARG_MULTIPLE        \
+    }
+#define WEIGHTS_AGGREGATE_ARGS                                                                     \
+    {.name = "weight",                                                                             \
+     .type = ARG_INTEGER,                                                                          \
+     .token = "WEIGHTS",                                                                           \
+     .flags = ARG_OPTIONAL | ARG_MULTIPLE},                                                        \
+    {                                                                                              \
+        .name = "aggregate", .type = ARG_ONEOF, .token = "AGGREGATE", .flags = ARG_OPTIONAL,       \
+        .args = COMMAND_ARGS({.name = "sum", .type = ARG_PURE_TOKEN, .token = "SUM"},              \
+                             {.name = "min", .type = ARG_PURE_TOKEN, .token = "MIN"},              \
+                             {.name = "max", .type = ARG_PURE_TOKEN, .token = "MAX"})              \
+    }
+#define ALGEBRA_READ_COMMAND(cmd_name, cmd_proc, cmd_since, cmd_summary, cmd_complexity, ...)      \
+    {                                                                                              \
+        .name = cmd_name, .proc = cmd_proc, .arity = -3, .flags = CMD_READONLY, .keynum_index = 1, \
+        .key_flags = "RO access", .acl_categories = "@read @sortedset @slow",                      \
+        .group = "sorted-set", .since = cmd_since, .summary = cmd_summary,                         \
+        .complexity = cmd_complexity, .args = COMMAND_ARGS(ALGEBRA_KEYS_ARGS(0), __VA_ARGS__)      \
+    }
+#define ALGEBRA_STORE_COMMAND(cmd_name, cmd_proc, cmd_since, cmd_summary, cmd_complexity, ...)     \
+    {                                                                                              \
+        .name = cmd_name, .proc = cmd_proc, .arity = -4, .flags = CMD_WRITE | CMD_DENYOOM,         \
+        .first_key = 1, .last_key = 1, .key_step = 1, .keynum_index = 2,                           \
+        .key_flags = "OW update|RO access", .acl_categories = "@write @sortedset @slow",           \
+        .group = "sorted-set", .since = cmd_since, .summary = cmd_summary,                         \
+        .complexity = cmd_complexity, .args = COMMAND_ARGS(__VA_ARGS__)                            \
+    }
+#define DESTINATION_ARG                                                                            \
+    {                                                                                              \
+        .name = "destination", .type = ARG_KEY                                                     \
+    }
+#define UNION_COMPLEXITY                                                                           \
+    "O(N)+O(M*log(M)) with N being the sum of the sizes of the input sorted sets, and M being "    \
+    "the number of elements in the resulting sorted set."
+#define INTER_COMPLEXITY                                                                           \
+    "O(N*K)+O(M*log(M)) worst case with N being the smallest input sorted set, K being the "       \
+    "number of input sorted sets and M being the number of elements in the resulting sorted set."
+#define DIFF_COMPLEXITY                                                                            \
+    "O(L + (N-K)log(N)) worst case where L is the total number of elements in all the sets, N "    \
+    "is the size of the first set, and K is the size of the result set."
+
+/* ZMPOP's and BZMPOP's shared documentation. */
+static const struct command_arg_doc min_or_max[] = {
+    {.name = "min", .type = ARG_PURE_TOKEN, .token = "MIN"},
+    {.name = "max", .type = ARG_PURE_TOKEN, .token = "MAX"},
+    {.name = NULL},
+};
+#define ZMPOP_COMPLEXITY                                                                           \
+    "O(K) + O(M*log(N)) where K is the number of provided keys, N being the number of elements "   \
+    "in the sorted set, and M being the number of elements popped."
+#define ZMPOP_ARG_LIST                                                                             \
+    {.name = "numkeys", .type = ARG_INTEGER},                                                      \
+        {.name = "key", .type = ARG_KEY, .flags = ARG_MULTIPLE},                                   \
+        {.name = "where", .type = ARG_ONEOF, .args = min_or_max},                                  \
+    {                                                                                              \
+        .name = "count", .type = ARG_INTEGER, .token = "COUNT", .flags = ARG_OPTIONAL              \
+    }
+
 /* The table: arity, flags, key specs and ACL categories as Redis 7.0's
  * COMMAND INFO shows them; summary, complexity and arguments as its
  * COMMAND DOCS. */
@@ -1001,6 +1527,12 @@ const struct command zset_commands[] = {
      .complexity = "O(log(N)) with N being the number of elements in the sorted set.",
      .args = COMMAND_ARGS(KEY_ARG, {.name = "min", .type = ARG_DOUBLE},
                           {.name = "max", .type = ARG_DOUBLE})},
+    ALGEBRA_READ_COMMAND("zdiff", zdiff_command, "6.2.0", "Subtract multiple sorted sets",
+                         DIFF_COMPLEXITY, WITHSCORES_ARG),
+    ALGEBRA_STORE_COMMAND("zdiffstore", zdiffstore_command, "6.2.0",
+                          "Subtract multiple sorted sets and store the resulting sorted set in a "
+                          "new key",
+                          DIFF_COMPLEXITY, DESTINATION_ARG, ALGEBRA_KEYS_ARGS(1)),
     {.name = "zincrby",
      .proc = zincrby_command,
      .arity = 4,
@@ -1015,6 +1547,19 @@ const struct command zset_commands[] = {
      .summary = "Increment the score of a member in a sorted set",
      .complexity = "O(log(N)) where N is the number of elements in the sorted set.",
      .args = COMMAND_ARGS(KEY_ARG, {.name = "increment", .type = ARG_INTEGER}, MEMBER_ARG)},
+    ALGEBRA_READ_COMMAND("zinter", zinter_command, "6.2.0", "Intersect multiple sorted sets",
+                         INTER_COMPLEXITY, WEIGHTS_AGGREGATE_ARGS, WITHSCORES_ARG),
+    ALGEBRA_READ_COMMAND(
+        "zintercard", zintercard_command, "7.0.0",
+        "Intersect multiple sorted sets and return the cardinality of the result",
+        "O(N*K) worst case with N being the smallest input sorted set, K being the "
+        "number of input sorted sets.",
+        {.name = "limit", .type = ARG_INTEGER, .token = "LIMIT", .flags = ARG_OPTIONAL}),
+    ALGEBRA_STORE_COMMAND("zinterstore", zinterstore_command, "2.0.0",
+                          "Intersect multiple sorted sets and store the resulting sorted set in a "
+                          "new key",
+                          INTER_COMPLEXITY, DESTINATION_ARG, ALGEBRA_KEYS_ARGS(1),
+                          WEIGHTS_AGGREGATE_ARGS),
     {.name = "zlexcount",
      .proc = zlexcount_command,
      .arity = 4,
@@ -1059,6 +1604,63 @@ const struct command zset_commands[] = {
      .complexity = "O(log(N)*M) with N being the number of elements in the sorted set, and M "
                    "being the number of elements popped.",
      .args = COMMAND_ARGS(KEY_ARG, {.name = "count", .type = ARG_INTEGER, .flags = ARG_OPTIONAL})},
+    {.name = "bzpopmin",
+     .proc = bzpopmin_command,
+     .arity = -3,
+     .flags = CMD_WRITE | CMD_NOSCRIPT | CMD_FAST | CMD_BLOCKING,
+     .first_key = 1,
+     .last_key = -2,
+     .key_step = 1,
+     .key_flags = "RW access delete",
+     .acl_categories = "@write @sortedset @fast @blocking",
+     .group = "sorted-set",
+     .since = "5.0.0",
+     .summary = "Remove and return the member with the lowest score from one or more sorted sets, "
+                "or block until one is available",
+     .complexity = "O(log(N)) with N being the number of elements in the sorted set.",
+     .args = COMMAND_ARGS({.name = "key", .type = ARG_KEY, .flags = ARG_MULTIPLE},
+                          {.name = "timeout", .type = ARG_DOUBLE})},
+    {.name = "bzpopmax",
+     .proc = bzpopmax_command,
+     .arity = -3,
+     .flags = CMD_WRITE | CMD_NOSCRIPT | CMD_FAST | CMD_BLOCKING,
+     .first_key = 1,
+     .last_key = -2,
+     .key_step = 1,
+     .key_flags = "RW access delete",
+     .acl_categories = "@write @sortedset @fast @blocking",
+     .group = "sorted-set",
+     .since = "5.0.0",
+     .summary = "Remove and return the member with the highest score from one or more sorted "
+                "sets, or block until one is available",
+     .complexity = "O(log(N)) with N being the number of elements in the sorted set.",
+     .args = COMMAND_ARGS({.name = "key", .type = ARG_KEY, .flags = ARG_MULTIPLE},
+                          {.name = "timeout", .type = ARG_DOUBLE})},
+    {.name = "zmpop",
+     .proc = zmpop_command,
+     .arity = -4,
+     .flags = CMD_WRITE,
+     .keynum_index = 1,
+     .key_flags = "RW access delete",
+     .acl_categories = "@write @sortedset @slow",
+     .group = "sorted-set",
+     .since = "7.0.0",
+     .summary = "Remove and return members with scores in a sorted set",
+     .complexity = ZMPOP_COMPLEXITY,
+     .args = COMMAND_ARGS(ZMPOP_ARG_LIST)},
+    {.name = "bzmpop",
+     .proc = bzmpop_command,
+     .arity = -5,
+     .flags = CMD_WRITE | CMD_BLOCKING,
+     .keynum_index = 2,
+     .key_flags = "RW access delete",
+     .acl_categories = "@write @sortedset @slow @blocking",
+     .group = "sorted-set",
+     .since = "7.0.0",
+     .summary = "Remove and return members with scores in a sorted set or block until one is "
+                "available",
+     .complexity = ZMPOP_COMPLEXITY,
+     .args = COMMAND_ARGS({.name = "timeout", .type = ARG_DOUBLE}, ZMPOP_ARG_LIST)},
     {.name = "zpopmin",
      .proc = zpopmin_command,
      .arity = -2,
@@ -1262,5 +1864,13 @@ const struct command zset_commands[] = {
      .summary = "Get the score associated with the given member in a sorted set",
      .complexity = "O(1)",
      .args = COMMAND_ARGS(KEY_ARG, MEMBER_ARG)},
+    ALGEBRA_READ_COMMAND("zunion", zunion_command, "6.2.0", "Add multiple sorted sets",
+                         UNION_COMPLEXITY, WEIGHTS_AGGREGATE_ARGS, WITHSCORES_ARG),
+    ALGEBRA_STORE_COMMAND(
+        "zunionstore", zunionstore_command, "2.0.0",
+        "Add multiple sorted sets and store the resulting sorted set in a new key",
+        "O(N)+O(M log(M)) with N being the sum of the sizes of the input sorted "
+        "sets, and M being the number of elements in the resulting sorted set.",
+        DESTINATION_ARG, ALGEBRA_KEYS_ARGS(1), WEIGHTS_AGGREGATE_ARGS),
     {.name = NULL},
 };

@@ -13,6 +13,7 @@
 #include <strings.h>
 
 #include "engine/alloc.h"
+#include "engine/blocking.h"
 #include "engine/client.h"
 #include "engine/config.h"
 #include "engine/keyspace.h"
@@ -266,20 +267,53 @@ static int cmp_unsigned(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
+/* The keys named by a keynum spec: first and count of them, or 0 when the
+ * count is not a positive integer that fits the arguments (the command then
+ * replies its error without touching a key). */
+static int keynum_keys(const struct command *cmd, int argc, const struct resp_arg *argv, int *first)
+{
+    int idx = cmd->keynum_index;
+    if (idx <= 0 || idx >= argc) return 0;
+    long long n;
+    if (!util_str_to_ll(argv[idx].ptr, argv[idx].len, &n) || n <= 0 || n > argc - idx - 1) return 0;
+    *first = idx + 1;
+    return (int)n;
+}
+
+static int add_key_shard(struct db *db, const struct resp_arg *key, unsigned *shards, int n)
+{
+    uint64_t hash = ks_hash(key->ptr, key->len);
+    /* Start fetching the lock and the bucket now: they arrive while the
+     * remaining keys are hashed and the locks are taken. */
+    ks_prefetch(db, hash);
+    shards[n] = ks_shard_of_hash(hash);
+    return n + 1;
+}
+
 int command_key_shards(const struct command *cmd, struct db *db, int argc,
                        const struct resp_arg *argv, unsigned *shards, int max)
 {
-    if (cmd->first_key <= 0 || cmd->first_key >= argc) return 0;
-    int last = cmd->last_key < 0 ? argc + cmd->last_key : cmd->last_key;
-    if (last >= argc) last = argc - 1;
-    int step = cmd->key_step > 0 ? cmd->key_step : 1;
-    int n = 0;
-    for (int i = cmd->first_key; i <= last && n < max; i += step) {
-        uint64_t hash = ks_hash(argv[i].ptr, argv[i].len);
-        /* Start fetching the lock and the bucket now: they arrive while the
-         * remaining keys are hashed and the locks are taken. */
-        ks_prefetch(db, hash);
-        shards[n++] = ks_shard_of_hash(hash);
+    int n = 0, more = 0;
+    if (cmd->first_key > 0 && cmd->first_key < argc) {
+        int last = cmd->last_key < 0 ? argc + cmd->last_key : cmd->last_key;
+        if (last >= argc) last = argc - 1;
+        int step = cmd->key_step > 0 ? cmd->key_step : 1;
+        for (int i = cmd->first_key; i <= last; i += step) {
+            if (n == max) {
+                more = 1;
+                break;
+            }
+            n = add_key_shard(db, &argv[i], shards, n);
+        }
+    }
+    int first;
+    int nkeys = keynum_keys(cmd, argc, argv, &first);
+    for (int i = first; i < first + nkeys; i++) {
+        if (n == max) {
+            more = 1;
+            break;
+        }
+        n = add_key_shard(db, &argv[i], shards, n);
     }
     if (n > 1) {
         qsort(shards, (size_t)n, sizeof(unsigned), cmp_unsigned);
@@ -288,7 +322,8 @@ int command_key_shards(const struct command *cmd, struct db *db, int argc,
             if (shards[i] != shards[u - 1]) shards[u++] = shards[i];
         n = u;
     }
-    return n;
+    /* Keys left over may live in any shard: the caller locks them all. */
+    return more ? max : n;
 }
 
 /* Locks what the command needs and runs it. A command with more distinct
@@ -298,27 +333,31 @@ static void command_run_locked(struct cmdctx *ctx)
     const struct command *cmd = ctx->cmd;
     if (cmd->flags & CMD_NO_LOCK) {
         cmd->proc(ctx);
-        return;
-    }
-    if (cmd->flags & CMD_LOCK_ALL) {
+    } else if (cmd->flags & CMD_LOCK_ALL) {
         for (int d = 0; d < keyspace.ndbs; d++) ks_lock_all(ks_db(d));
         cmd->proc(ctx);
+        if (blocking_nready) blocking_serve_held(ctx->now_ms);
         for (int d = keyspace.ndbs; d-- > 0;) ks_unlock_all(ks_db(d));
-        return;
+    } else {
+        unsigned shards[KS_SHARDS];
+        int n = (cmd->flags & CMD_LOCK_DB)
+                    ? -1
+                    : command_key_shards(cmd, ctx->db, ctx->argc, ctx->argv, shards, KS_SHARDS);
+        if (n < 0 || n >= (int)KS_SHARDS) {
+            ks_lock_all(ctx->db);
+            cmd->proc(ctx);
+            if (blocking_nready) blocking_serve_held(ctx->now_ms);
+            ks_unlock_all(ctx->db);
+        } else {
+            for (int i = 0; i < n; i++) ks_lock(ctx->db, shards[i]);
+            cmd->proc(ctx);
+            /* Clients blocked on keys this command filled get their
+             * elements before anyone else can see them. */
+            if (blocking_nready) blocking_serve_held(ctx->now_ms);
+            for (int i = n; i-- > 0;) ks_unlock(ctx->db, shards[i]);
+        }
     }
-    unsigned shards[KS_SHARDS];
-    int n = (cmd->flags & CMD_LOCK_DB)
-                ? -1
-                : command_key_shards(cmd, ctx->db, ctx->argc, ctx->argv, shards, KS_SHARDS);
-    if (n < 0 || n >= (int)KS_SHARDS) {
-        ks_lock_all(ctx->db);
-        cmd->proc(ctx);
-        ks_unlock_all(ctx->db);
-        return;
-    }
-    for (int i = 0; i < n; i++) ks_lock(ctx->db, shards[i]);
-    cmd->proc(ctx);
-    for (int i = n; i-- > 0;) ks_unlock(ctx->db, shards[i]);
+    if (blocking_nready) blocking_serve_rest(ctx->now_ms);
 }
 
 /* The first byte a command wrote tells whether it replied with an error

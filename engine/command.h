@@ -43,6 +43,7 @@ enum command_flag {
     CMD_NO_LOCK = 1 << 18,   /* command locks what it needs itself (SCAN, KEYS) */
     CMD_PROTECTED = 1 << 19, /* DEBUG: allowed per enable-debug-command */
     CMD_SKIP_SLOWLOG = 1 << 20,
+    CMD_BLOCKING = 1 << 21, /* may block the client (BLPOP): "blocking" */
 };
 
 /* What a command runs with. argv points into the client's receive or query
@@ -67,8 +68,13 @@ struct command {
     int arity; /* n: exactly n args; -n: at least n (the name counts) */
     uint32_t flags;
     int first_key, last_key, key_step; /* legacy key spec; last -1 = last arg */
-    const char *acl_categories;        /* "@write @string @slow" */
-    const char *group;                 /* COMMAND DOCS group */
+    /* > 0: a "keynum" key spec: the number of keys is the argument at this
+     * index and the keys follow it (ZUNIONSTORE, SINTERCARD, LMPOP). Such a
+     * command has "movablekeys"; its legacy spec covers only the keys
+     * before the count (ZUNIONSTORE's destination), or none. */
+    int keynum_index;
+    const char *acl_categories; /* "@write @string @slow" */
+    const char *group;          /* COMMAND DOCS group */
     const char *since;
     const char *summary;
     const char *complexity;
@@ -122,8 +128,9 @@ void command_clock_start(struct command_clock *clock);
 /* Runs ctx's command and records its statistics (calls, time, errors);
  * take_locks 0: the caller already holds every lock it needs (EXEC). */
 void command_call(struct cmdctx *ctx, int take_locks);
-/* Shards of the command's keys in db, sorted, without duplicates (at most
- * max); 0 for a command without keys. */
+/* Shards of the command's keys in db, sorted, without duplicates; 0 for a
+ * command without keys; max when its keys do not fit in max entries (the
+ * caller then locks the whole db). */
 int command_key_shards(const struct command *cmd, struct db *db, int argc,
                        const struct resp_arg *argv, unsigned *shards, int max);
 

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "engine/alloc.h"
+#include "engine/blocking.h"
 #include "engine/client.h"
 #include "engine/config.h"
 #include "engine/keyspace.h"
@@ -148,10 +149,11 @@ static void info_clients(struct info_text *t)
                 "maxclients:%lld\r\n"
                 "client_recent_max_input_buffer:0\r\n"
                 "client_recent_max_output_buffer:0\r\n"
-                "blocked_clients:0\r\n"
+                "blocked_clients:%lld\r\n"
                 "tracking_clients:0\r\n"
-                "clients_in_timeout_table:0\r\n",
-                client_count(), CONFIG_READ(maxclients));
+                "clients_in_timeout_table:%lld\r\n",
+                client_count(), CONFIG_READ(maxclients), blocking_clients(),
+                blocking_clients_with_timeout());
 }
 
 static void info_memory(struct info_text *t)

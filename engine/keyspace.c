@@ -7,6 +7,8 @@
 #include <time.h>
 
 #include "engine/alloc.h"
+#include "engine/blocking.h"
+#include "engine/dict.h"
 #include "engine/object.h"
 #include "engine/table.h"
 #include "engine/watch.h"
@@ -79,6 +81,8 @@ void ks_destroy(void)
         struct db *db = &keyspace.dbs[d];
         for (unsigned s = 0; s < KS_SHARDS; s++) {
             ks_flush_shard(db, s);
+            /* Emptied by the clients closing at shutdown. */
+            if (db->shards[s].blocked) dict_free(db->shards[s].blocked);
             pthread_mutex_destroy(&db->shards[s].lock);
         }
     }
@@ -96,16 +100,31 @@ void ks_hold_everything(int on)
     holding_everything = on;
 }
 
+/* What a thread writes in the shards it holds: the address of a variable
+ * of its own, unique among the running threads. */
+static __thread char holder_token;
+
 void ks_lock(struct db *db, unsigned shard)
 {
     if (holding_everything) return;
-    pthread_mutex_lock(&db->shards[shard].lock);
+    struct shard *sh = &db->shards[shard];
+    pthread_mutex_lock(&sh->lock);
+    atomic_store_explicit(&sh->holder, (uintptr_t)&holder_token, memory_order_relaxed);
 }
 
 void ks_unlock(struct db *db, unsigned shard)
 {
     if (holding_everything) return;
-    pthread_mutex_unlock(&db->shards[shard].lock);
+    struct shard *sh = &db->shards[shard];
+    atomic_store_explicit(&sh->holder, 0, memory_order_relaxed);
+    pthread_mutex_unlock(&sh->lock);
+}
+
+int ks_holds(struct db *db, unsigned shard)
+{
+    if (holding_everything) return 1;
+    return atomic_load_explicit(&db->shards[shard].holder, memory_order_relaxed) ==
+           (uintptr_t)&holder_token;
 }
 
 void ks_lock_all(struct db *db)
@@ -245,6 +264,8 @@ static struct entry *shard_insert_new(struct db *db, const char *key, size_t len
     table_insert(&sh->table, h, e);
     shard_changed(sh, key, len, 1);
     shard_publish_counts(sh);
+    if (sh->blocked && (type == TYPE_LIST || type == TYPE_ZSET))
+        blocking_signal_key(db, sh, key, len);
     return e;
 }
 

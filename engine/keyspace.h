@@ -89,6 +89,7 @@ struct table {
 };
 
 struct watched_key;
+struct dict;
 
 struct shard {
     pthread_mutex_t lock;
@@ -98,6 +99,8 @@ struct shard {
     uint32_t expire_cursor;
     uint64_t unit_version;
     struct watched_key *watched; /* WATCHes of keys in this shard (watch.c); stays on swap */
+    struct dict *blocked;        /* key -> its blocked clients (blocking.c); stays on swap */
+    atomic_uintptr_t holder;     /* the thread holding the lock (ks_holds), or 0 */
     /* Published copies of the counts, readable without the lock. */
     atomic_uint_least64_t nkeys_pub, nexpires_pub;
 } __attribute__((aligned(64)));
@@ -141,6 +144,8 @@ static inline struct db *ks_db(int id)
 
 void ks_lock(struct db *db, unsigned shard);
 void ks_unlock(struct db *db, unsigned shard);
+/* No lock: 1 if the calling thread holds the shard's lock (or everything). */
+int ks_holds(struct db *db, unsigned shard);
 /* Locks / unlocks every shard of db (ascending). */
 void ks_lock_all(struct db *db);
 /* on: the calling thread has just taken every shard lock of every database

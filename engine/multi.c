@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "engine/alloc.h"
+#include "engine/blocking.h"
 #include "engine/client.h"
 #include "engine/reply.h"
 #include "engine/util.h"
@@ -232,6 +233,8 @@ void multi_exec(struct cmdctx *ctx)
         };
         command_call(&qctx, 0);
     }
+    /* Blocked clients are served after the whole transaction, as in Redis. */
+    if (blocking_nready) blocking_serve_held(ctx->now_ms);
     lock_set_release(&ls);
     multi_discard(c);
 }

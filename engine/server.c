@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "engine/alloc.h"
+#include "engine/blocking.h"
 #include "engine/client.h"
 #include "engine/config.h"
 #include "engine/keyspace.h"
@@ -113,6 +114,7 @@ static void worker_on_tick(struct io_worker *w)
 
 static void worker_on_wake(struct io_worker *w)
 {
+    blocking_worker_wake(w);
     client_worker_wake(w);
     pubsub_worker_deliver(io_worker_index(w));
 }
@@ -286,6 +288,7 @@ int server_run(void)
         .on_close = client_on_close,
         .on_tick = worker_on_tick,
         .on_wake = worker_on_wake,
+        .on_alarm = blocking_worker_alarm,
         .on_thread_start = worker_on_thread_start,
         .on_thread_stop = worker_on_thread_stop,
     };

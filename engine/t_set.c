@@ -114,6 +114,29 @@ static void set_convert(struct entry *e)
     e->encoding = SET_ENC_HASHTABLE;
 }
 
+void set_shrink_to_intset(struct entry *e)
+{
+    if (e->encoding == SET_ENC_INTSET || (long long)set_size(e) > intset_limit()) return;
+    struct intset *is = intset_new();
+    struct dict_iter it;
+    struct dict_entry *de;
+    dict_iter_init(&it, e->v.ptr);
+    while ((de = dict_iter_next(&it)) != NULL) {
+        int64_t v;
+        int added;
+        if (!member_as_int(de->key, de->keylen, &v)) break;
+        is = intset_add(is, v, &added);
+    }
+    dict_iter_done(&it);
+    if (de) {
+        intset_free(is);
+        return;
+    }
+    dict_free(e->v.ptr);
+    e->v.ptr = is;
+    e->encoding = SET_ENC_INTSET;
+}
+
 /* ---- members ---- */
 
 unsigned long set_size(const struct entry *e)

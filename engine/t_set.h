@@ -7,7 +7,8 @@
  * not "012" or "+12") and there are at most set-max-intset-entries of
  * them; the first other member, or one member too many, turns it into a
  * dict without values (engine/dict.h, "hashtable") for good, as in Redis
- * 7.0. A set whose first member is not an integer starts as a dict.
+ * 7.0 (but for SPOP's rebuild, set_shrink_to_intset). A set whose first
+ * member is not an integer starts as a dict.
  *
  * Threads: every function taking an entry requires the caller to hold that
  * key's shard lock, except on a detached set (below), which belongs to the
@@ -62,6 +63,10 @@ void set_free(struct entry *e);
 const char *set_encoding_name(const struct entry *e);
 void set_digest(unsigned char digest[20], struct entry *e);
 
+/* SPOP with a count that leaves few members: Redis moves them into a new
+ * set (spopWithCountCommand, case 3), so a dict whose members now all fit
+ * an intset becomes one again. Does nothing to any other set. */
+void set_shrink_to_intset(struct entry *e);
 unsigned long set_size(const struct entry *e);
 /* Adds a member: 1 if it was absent. Converts as described above. */
 int set_add(struct entry *e, const char *m, size_t len);

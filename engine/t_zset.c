@@ -133,10 +133,12 @@ struct entry *zset_add_key(struct db *db, const char *key, size_t len, size_t fi
     return e;
 }
 
-struct entry *zset_add_key_sized(struct db *db, const char *key, size_t len, long size_hint)
+struct entry *zset_add_key_sized(struct db *db, const char *key, size_t len, long size_hint,
+                                 size_t member_len_hint)
 {
     struct entry *e = ks_add(db, key, len, TYPE_ZSET);
-    if (size_hint > setting(&zset_max_listpack_entries)) {
+    if (size_hint > setting(&zset_max_listpack_entries) ||
+        (long long)member_len_hint > setting(&zset_max_listpack_value)) {
         e->encoding = ENC_ZSET_SKIPLIST;
         e->v.ptr = skiplist_zset_new();
     } else {

@@ -50,10 +50,13 @@ enum zset_add_result {
  * encoding zaddGenericCommand picks from the first member's length, and
  * returns its entry. The caller adds a member before releasing the lock. */
 struct entry *zset_add_key(struct db *db, const char *key, size_t len, size_t first_member_len);
-/* zrangeResultBeginStore: a new sorted set for size_hint members,
- * skiplist-encoded when that is more than zset-max-listpack-entries
- * (size_hint -1: unknown, listpack). The caller adds members at once. */
-struct entry *zset_add_key_sized(struct db *db, const char *key, size_t len, long size_hint);
+/* zsetTypeCreate: a new sorted set for size_hint members of which the
+ * longest has member_len_hint bytes, skiplist-encoded when there are more
+ * than zset-max-listpack-entries or it is longer than
+ * zset-max-listpack-value (size_hint -1, member_len_hint 0: unknown,
+ * listpack). The caller adds members at once. */
+struct entry *zset_add_key_sized(struct db *db, const char *key, size_t len, long size_hint,
+                                 size_t member_len_hint);
 /* value_free, OBJECT ENCODING and DEBUG DIGEST of a sorted set. */
 void zset_free(struct entry *e);
 const char *zset_encoding_name(const struct entry *e);

@@ -31,6 +31,7 @@ enum {
     OP_TIMER = 4,
     OP_WAKE = 5,
     OP_CANCEL = 6,
+    OP_ALARM = 7, /* the deadline (monotonic ms) rides in the upper bits */
 };
 #define OP_MASK 7ULL
 #define SEND_IOV_MAX 64
@@ -75,6 +76,10 @@ struct io_worker {
     atomic_int wake_pending;
     atomic_int stop;
     struct __kernel_timespec tick;
+    /* The alarm (io_worker_set_alarm): the earliest deadline asked for this
+     * turn, and the one the ring holds; monotonic ms, 0 for none. */
+    int64_t alarm_want_ms, alarm_armed_ms;
+    struct __kernel_timespec alarm_ts;
     struct io_conn *dirty;
     struct io_conn *closing;
     struct io_conn *conns;
@@ -124,6 +129,22 @@ static void worker_arm_timer(struct io_worker *w)
     struct io_uring_sqe *sqe = worker_sqe(w);
     io_uring_prep_timeout(sqe, &w->tick, 0, 0);
     io_uring_sqe_set_data64(sqe, OP_TIMER);
+}
+
+/* Arms the alarm asked for this turn, unless one at least as early is
+ * already in the ring (a later one left there fires harmlessly). */
+static void worker_arm_alarm(struct io_worker *w)
+{
+    int64_t at = w->alarm_want_ms;
+    if (at == 0) return;
+    w->alarm_want_ms = 0;
+    if (w->alarm_armed_ms != 0 && w->alarm_armed_ms <= at) return;
+    w->alarm_ts.tv_sec = at / 1000;
+    w->alarm_ts.tv_nsec = (at % 1000) * 1000000LL;
+    struct io_uring_sqe *sqe = worker_sqe(w);
+    io_uring_prep_timeout(sqe, &w->alarm_ts, 0, IORING_TIMEOUT_ABS);
+    io_uring_sqe_set_data64(sqe, ((uint64_t)at << 3) | OP_ALARM);
+    w->alarm_armed_ms = at;
 }
 
 static void worker_arm_wake(struct io_worker *w)
@@ -330,6 +351,10 @@ static void worker_handle_cqe(struct io_worker *w, struct io_uring_cqe *cqe)
         if (handler.on_tick) handler.on_tick(w);
         if (!atomic_load(&w->stop)) worker_arm_timer(w);
         break;
+    case OP_ALARM:
+        if ((int64_t)(ud >> 3) == w->alarm_armed_ms) w->alarm_armed_ms = 0;
+        if (handler.on_alarm) handler.on_alarm(w);
+        break;
     case OP_WAKE:
         atomic_store(&w->wake_pending, 0);
         if (handler.on_wake) handler.on_wake(w);
@@ -453,6 +478,7 @@ static void *worker_main(void *arg)
     while (!atomic_load(&w->stop)) {
         worker_flush_dirty(w);
         worker_reap_closing(w);
+        worker_arm_alarm(w);
         int rc = worker_wait(w, received_last);
         if (rc < 0 && rc != -EINTR && rc != -EAGAIN && rc != -EBUSY) {
             fprintf(stderr, "io_uring_submit_and_wait: %s\n", strerror(-rc));
@@ -710,6 +736,12 @@ void io_worker_set_tick(struct io_worker *w, int tick_ms)
 {
     w->tick.tv_sec = tick_ms / 1000;
     w->tick.tv_nsec = (long long)(tick_ms % 1000) * 1000000LL;
+}
+
+void io_worker_set_alarm(struct io_worker *w, int64_t mono_ms)
+{
+    if (mono_ms <= 0) mono_ms = 1;
+    if (w->alarm_want_ms == 0 || mono_ms < w->alarm_want_ms) w->alarm_want_ms = mono_ms;
 }
 
 void io_worker_wake(struct io_worker *w)

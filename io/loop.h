@@ -41,6 +41,9 @@ struct io_handler {
     void (*on_close)(void *conn_state);
     /* Called every tick_ms on each worker (cron: timeouts, active expiry). */
     void (*on_tick)(struct io_worker *w);
+    /* Called when an alarm set with io_worker_set_alarm is due (possibly
+     * for an earlier request too: check what is due). */
+    void (*on_alarm)(struct io_worker *w);
     /* Called after another thread called io_worker_wake on this worker. */
     void (*on_wake)(struct io_worker *w);
     /* Called once on the worker thread before its loop starts / after it ends. */
@@ -89,6 +92,10 @@ void *io_worker_data(const struct io_worker *w);
 struct io_worker *io_worker_self(void);
 /* Changes the tick period from the next tick on. Owning worker only. */
 void io_worker_set_tick(struct io_worker *w, int tick_ms);
+/* Owning worker only: makes the loop call on_alarm at (or just after) the
+ * CLOCK_MONOTONIC time mono_ms; a later request than one pending is
+ * covered by the pending one (on_alarm then asks again). */
+void io_worker_set_alarm(struct io_worker *w, int64_t mono_ms);
 /* Any thread: makes the worker's loop call on_wake soon. Cheap when a wake
  * is already pending. */
 void io_worker_wake(struct io_worker *w);

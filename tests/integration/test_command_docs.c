@@ -10,8 +10,10 @@
  *     included (redis-cli asserts that flags are status replies). The same
  *     for each entry of the command's "subcommands" map, which is a second
  *     path through the server's code.
- *   COMMAND INFO <name>: arity, flags, first key, last key, step and ACL
- *     categories (flags and categories as sets).
+ *   COMMAND INFO <name>: arity, flags, first key, last key, step, ACL
+ *     categories and tips (flags, categories and tips as sets), and the key
+ *     specs exactly (notes, flags, begin_search, find_keys: range or
+ *     keynum), spec by spec in order.
  *
  * Deliberately not compared, and why:
  *   - a command's "history", "doc_flags", "deprecated_since" and
@@ -20,10 +22,7 @@
  *     since, group, arguments and subcommands;
  *   - the set of names in "subcommands": redis-server has subcommands
  *     tandem does not implement (CLIENT PAUSE, CONFIG REWRITE, ...); each
- *     one tandem has is compared on its own, as said above;
- *   - COMMAND INFO tips and key specs: tandem's tables describe a command's
- *     keys by first/last/step only, so multi-spec commands (RENAME) and
- *     spec flags (DEL's "RM delete") are not modelled yet.
+ *     one tandem has is compared on its own, as said above.
  * No argument field is ignored: Redis 7.0 sends no "display_text" (7.2
  * added it), and tandem sends the rest exactly.
  *
@@ -429,24 +428,24 @@ out:
 
 static void check_info(struct conn *tested, struct conn *reference, const char *name)
 {
-    static const char *const fields[] = {"name",     "arity", "flags",         "first key",
-                                         "last key", "step",  "acl categories"};
+    static const char *const fields[] = {"name", "arity",          "flags", "first key", "last key",
+                                         "step", "acl categories", "tips",  "key specs"};
     const char *const query[] = {"COMMAND", "INFO", name};
     redisReply *t_reply = conn_query(tested, 3, query);
     redisReply *r_reply = conn_query(reference, 3, query);
     CHECK(t_reply->type == REDIS_REPLY_ARRAY && t_reply->elements == 1);
     CHECK(r_reply->type == REDIS_REPLY_ARRAY && r_reply->elements == 1);
     const redisReply *t = t_reply->element[0], *r = r_reply->element[0];
-    if (t->type != REDIS_REPLY_ARRAY || r->type != REDIS_REPLY_ARRAY || t->elements < 7 ||
-        r->elements < 7) {
+    if (t->type != REDIS_REPLY_ARRAY || r->type != REDIS_REPLY_ARRAY || t->elements < 9 ||
+        r->elements < 9) {
         char where[256];
         snprintf(where, sizeof(where), "COMMAND INFO %s", name);
         report(where, t, r);
         goto out;
     }
-    for (int i = 1; i <= 6; i++) {
-        int same = (i == 2 || i == 6) ? reply_equal_as_set(t->element[i], r->element[i])
-                                      : reply_equal(t->element[i], r->element[i]);
+    for (int i = 1; i <= 8; i++) {
+        int same = (i == 2 || i == 6 || i == 7) ? reply_equal_as_set(t->element[i], r->element[i])
+                                                : reply_equal(t->element[i], r->element[i]);
         if (!same) {
             char where[256];
             snprintf(where, sizeof(where), "COMMAND INFO %s %s", name, fields[i]);

@@ -1,7 +1,7 @@
 /*
  * test_sets: the set commands of Redis 7.0 (SADD SREM SISMEMBER SMISMEMBER
- * SMEMBERS SCARD SPOP SRANDMEMBER SMOVE SINTER SUNION SDIFF SINTERSTORE
- * SUNIONSTORE SDIFFSTORE SSCAN) against a real server process, replies and
+ * SMEMBERS SCARD SPOP SRANDMEMBER SMOVE SINTER SINTERCARD SUNION SDIFF
+ * SINTERSTORE SUNIONSTORE SDIFFSTORE SSCAN) against a real server process, replies and
  * error strings word for word, plus set-max-intset-entries and the
  * encoding conversion it drives.
  *
@@ -10,7 +10,8 @@
  * Besides every option and error: an emptied set never remains (the key
  * goes), OBJECT ENCODING flips from intset to hashtable at exactly 513
  * integers by default and on the first non-integer member (and never
- * back), SSCAN returns every member of both encodings, SPOP and
+ * back, but for SPOP's rebuild of a set it empties most of, as Redis), SADD
+ * of members already there does not fail a WATCH, SSCAN returns every member of both encodings, SPOP and
  * SRANDMEMBER's distinct and repeating counts, the STORE forms (a
  * destination of another type is replaced, an empty result deletes it),
  * and DEBUG DIGEST-VALUE of sets of both encodings equals redis-server's.
@@ -343,6 +344,76 @@ static void test_algebra(redisContext *c)
     EXPECT_INT(harness_cmd(c, "SUNIONSTORE str a"), 5);
 }
 
+/* SINTERCARD numkeys key [key ...] [LIMIT limit]. */
+static void test_sintercard(redisContext *c)
+{
+    EXPECT_INT(harness_cmd(c, "SADD a 1 2 3 4 x"), 5);
+    EXPECT_INT(harness_cmd(c, "SADD b 3 4 5 x"), 4);
+    EXPECT_INT(harness_cmd(c, "SADD c 4 x y"), 3);
+    EXPECT_INT(harness_cmd(c, "SINTERCARD 1 a"), 5);
+    EXPECT_INT(harness_cmd(c, "SINTERCARD 2 a b"), 3);
+    EXPECT_INT(harness_cmd(c, "SINTERCARD 3 a b c"), 2);
+    EXPECT_INT(harness_cmd(c, "SINTERCARD 2 a a"), 5);
+    EXPECT_INT(harness_cmd(c, "SINTERCARD 2 a missing"), 0);
+    EXPECT_INT(harness_cmd(c, "SINTERCARD 1 missing"), 0);
+    /* LIMIT stops the count; 0 is no limit; the last LIMIT wins. */
+    EXPECT_INT(harness_cmd(c, "SINTERCARD 2 a b LIMIT 2"), 2);
+    EXPECT_INT(harness_cmd(c, "SINTERCARD 2 a b limit 1"), 1);
+    EXPECT_INT(harness_cmd(c, "SINTERCARD 2 a b LIMIT 10"), 3);
+    EXPECT_INT(harness_cmd(c, "SINTERCARD 2 a b LIMIT 0"), 3);
+    EXPECT_INT(harness_cmd(c, "SINTERCARD 2 a b LIMIT 1 LIMIT 0"), 3);
+    /* A key named like the option is a key. */
+    EXPECT_INT(harness_cmd(c, "SINTERCARD 2 a limit"), 0);
+    /* Large hashtable sets and intsets. */
+    add_members(c, "big1", "", 0, 1000);
+    add_members(c, "big2", "", 500, 1500);
+    add_members(c, "ints", "", 0, 100);
+    EXPECT_INT(harness_cmd(c, "SINTERCARD 2 big1 big2"), 500);
+    EXPECT_INT(harness_cmd(c, "SINTERCARD 2 big1 big2 LIMIT 100"), 100);
+    EXPECT_INT(harness_cmd(c, "SINTERCARD 3 big2 ints big1"), 0);
+    EXPECT_INT(harness_cmd(c, "SINTERCARD 2 ints big1"), 100);
+    EXPECT_INT(harness_cmd(c, "SINTERCARD 2 ints a"), 4);
+
+    /* numkeys and the options are checked before the keys. */
+    EXPECT_OK(harness_cmd(c, "SET str v"));
+    EXPECT_ERROR_EXACT(harness_cmd(c, "SINTERCARD 0 a"), "ERR numkeys should be greater than 0");
+    EXPECT_ERROR_EXACT(harness_cmd(c, "SINTERCARD -1 a"), "ERR numkeys should be greater than 0");
+    EXPECT_ERROR_EXACT(harness_cmd(c, "SINTERCARD x a"), "ERR numkeys should be greater than 0");
+    EXPECT_ERROR_EXACT(harness_cmd(c, "SINTERCARD 2 a"),
+                       "ERR Number of keys can't be greater than number of args");
+    EXPECT_ERROR_EXACT(harness_cmd(c, "SINTERCARD 1 str LIMIT"), SYNTAX);
+    EXPECT_ERROR_EXACT(harness_cmd(c, "SINTERCARD 1 str foo"), SYNTAX);
+    EXPECT_ERROR_EXACT(harness_cmd(c, "SINTERCARD 1 str LIMIT -1"), "ERR LIMIT can't be negative");
+    EXPECT_ERROR_EXACT(harness_cmd(c, "SINTERCARD 1 str LIMIT x"), "ERR LIMIT can't be negative");
+    EXPECT_ERROR_EXACT(harness_cmd(c, "SINTERCARD 1"),
+                       "ERR wrong number of arguments for 'sintercard' command");
+    /* Every key's type is checked, even after a missing one. */
+    EXPECT_ERROR_EXACT(harness_cmd(c, "SINTERCARD 1 str"), WRONGTYPE);
+    EXPECT_ERROR_EXACT(harness_cmd(c, "SINTERCARD 2 missing str"), WRONGTYPE);
+    EXPECT_ERROR_EXACT(harness_cmd(c, "SINTERCARD 2 a str LIMIT 1"), WRONGTYPE);
+    EXPECT_INT(harness_cmd(c, "ZADD z 1 a"), 1);
+    EXPECT_ERROR_EXACT(harness_cmd(c, "SINTERCARD 2 a z"), WRONGTYPE);
+
+    /* In a transaction, and reading keys in many shards. */
+    EXPECT_OK(harness_cmd(c, "MULTI"));
+    EXPECT_STATUS(harness_cmd(c, "SINTERCARD 2 a b"), "QUEUED");
+    redisReply *r = harness_cmd(c, "EXEC");
+    CHECK(r->type == REDIS_REPLY_ARRAY && r->elements == 1 && r->element[0]->integer == 3);
+    freeReplyObject(r);
+    const char *argv[66];
+    size_t lens[66];
+    char names[64][16];
+    argv[0] = "SINTERCARD";
+    argv[1] = "64";
+    for (int i = 0; i < 64; i++) {
+        snprintf(names[i], sizeof(names[i]), "k%d", i);
+        EXPECT_INT(harness_cmd(c, "SADD %s common %d", names[i], i), 2);
+        argv[i + 2] = names[i];
+    }
+    for (int i = 0; i < 66; i++) lens[i] = strlen(argv[i]);
+    EXPECT_INT(harness_cmd_argv(c, 66, argv, lens), 1);
+}
+
 /* Array reply into a set of seen members (count per element); checks
  * every element is a member of "0".."n-1". */
 static void count_members(redisReply *r, long n, int *seen)
@@ -410,6 +481,65 @@ static void test_spop(redisContext *c)
     EXPECT_ERROR_EXACT(harness_cmd(c, "SPOP str 2"), WRONGTYPE);
     EXPECT_ERROR_EXACT(harness_cmd(c, "SPOP str -2"),
                        "ERR value is out of range, must be positive");
+}
+
+/* SPOP with a count that leaves at most a fifth of the set: Redis moves the
+ * members left into a new set (spopWithCountCommand, case 3), which is an
+ * intset again when they are all integers and few enough; a smaller count
+ * leaves the encoding alone. Found by diff_types. */
+static void test_spop_rebuild(redisContext *c)
+{
+    add_members(c, "s", "", 0, 20);
+    EXPECT_INT(harness_cmd(c, "SADD s x"), 1);
+    EXPECT_INT(harness_cmd(c, "SREM s x"), 1);
+    expect_encoding(c, "s", "hashtable");
+    redisReply *r = harness_cmd(c, "SPOP s 3"); /* 17 left: popped one by one */
+    CHECK(r->elements == 3);
+    freeReplyObject(r);
+    expect_encoding(c, "s", "hashtable");
+    r = harness_cmd(c, "SPOP s 14"); /* 3 left, 3 * 5 <= 14 */
+    CHECK(r->elements == 14);
+    freeReplyObject(r);
+    EXPECT_INT(harness_cmd(c, "SCARD s"), 3);
+    expect_encoding(c, "s", "intset");
+
+    /* Past set-max-intset-entries, then popped down to 100 (100 * 5 <= 500). */
+    add_members(c, "big", "", 0, 600);
+    expect_encoding(c, "big", "hashtable");
+    r = harness_cmd(c, "SPOP big 500");
+    CHECK(r->elements == 500);
+    freeReplyObject(r);
+    expect_encoding(c, "big", "intset");
+
+    /* A member left that is not an integer keeps the dict. */
+    add_members(c, "m", "m", 0, 1);
+    add_members(c, "m", "", 0, 20);
+    r = harness_cmd(c, "SPOP m 20"); /* 1 left */
+    freeReplyObject(r);
+    redisReply *left = harness_cmd(c, "SRANDMEMBER m");
+    CHECK(left->type == REDIS_REPLY_STRING);
+    expect_encoding(c, "m", strcmp(left->str, "m0") ? "intset" : "hashtable");
+    freeReplyObject(left);
+}
+
+/* SADD of members already there changes nothing, so it does not fail a
+ * WATCH (Redis signals the key only when one was added); SADD of a new
+ * member does. Found by diff_types. */
+static void test_sadd_watch(redisContext *c)
+{
+    EXPECT_INT(harness_cmd(c, "SADD w 1 a"), 2);
+    EXPECT_OK(harness_cmd(c, "WATCH w"));
+    EXPECT_INT(harness_cmd(c, "SADD w 1 a"), 0);
+    EXPECT_OK(harness_cmd(c, "MULTI"));
+    EXPECT_STATUS(harness_cmd(c, "SCARD w"), "QUEUED");
+    redisReply *r = harness_cmd(c, "EXEC");
+    CHECK(r->type == REDIS_REPLY_ARRAY && r->elements == 1);
+    freeReplyObject(r);
+    EXPECT_OK(harness_cmd(c, "WATCH w"));
+    EXPECT_INT(harness_cmd(c, "SADD w 1 b"), 1);
+    EXPECT_OK(harness_cmd(c, "MULTI"));
+    EXPECT_STATUS(harness_cmd(c, "SCARD w"), "QUEUED");
+    EXPECT_NIL(harness_cmd(c, "EXEC"));
 }
 
 static void test_srandmember(redisContext *c)
@@ -598,8 +728,9 @@ static void test_digest(redisContext *c)
 int main(int argc, char **argv)
 {
     static void (*const tests[])(redisContext *) = {
-        test_basic,       test_encoding, test_smove,     test_algebra, test_spop,
-        test_srandmember, test_sscan,    test_wrongtype, test_digest,
+        test_basic,       test_encoding,     test_smove,       test_algebra,
+        test_sintercard,  test_spop,         test_spop_rebuild, test_sadd_watch,
+        test_srandmember, test_sscan,        test_wrongtype,   test_digest,
     };
     const char *binary = harness_binary_from_args(argc, argv);
     static const char *const args[] = {"--enable-debug-command", "yes", NULL};

@@ -3,8 +3,9 @@
  * ZMSCORE ZCARD ZREM ZRANK ZREVRANK ZCOUNT ZLEXCOUNT, ZRANGE and its BYSCORE / BYLEX
  * / REV / LIMIT forms, ZRANGEBYSCORE ZREVRANGEBYSCORE ZRANGEBYLEX
  * ZREVRANGEBYLEX ZREVRANGE ZRANGESTORE, ZREMRANGEBYRANK / BYSCORE / BYLEX, ZPOPMIN
- * ZPOPMAX, ZRANDMEMBER, ZSCAN) against a real server process, replies and
- * error strings word for word.
+ * ZPOPMAX, ZRANDMEMBER, ZSCAN, ZUNION ZINTER ZDIFF and their STORE forms,
+ * ZINTERCARD) against a real server process, replies and error strings
+ * word for word.
  *
  * Usage: test_zsets <server binary>. Every expectation here was checked
  * against redis-server 7.0.15 first; tandem-server must give the same.
@@ -642,6 +643,318 @@ static void test_wrongtype(redisContext *c)
     EXPECT_STATUS(harness_cmd(c, "TYPE z"), "zset");
 }
 
+/* ZUNION ZINTER ZDIFF numkeys key ... [WEIGHTS] [AGGREGATE] [WITHSCORES]:
+ * sorted sets and plain sets (members score 1) as inputs. */
+static void test_algebra(redisContext *c)
+{
+    EXPECT_INT(harness_cmd(c, "ZADD z1 1 a 2 b 3 c"), 3);
+    EXPECT_INT(harness_cmd(c, "ZADD z2 1 b 2 c 3 d"), 3);
+    EXPECT_INT(harness_cmd(c, "SADD s a b x"), 3);
+    EXPECT_INT(harness_cmd(c, "SADD ints 1 2 b2"), 3);
+    EXPECT_STRS(harness_cmd(c, "ZUNION 2 z1 z2"), "a", "b", "d", "c");
+    EXPECT_STRS(harness_cmd(c, "ZUNION 2 z1 z2 WITHSCORES"), "a", "1", "b", "3", "d", "3", "c",
+                "5");
+    EXPECT_STRS(harness_cmd(c, "ZUNION 3 z1 z2 s withscores"), "x", "1", "a", "2", "d", "3", "b",
+                "4", "c", "5");
+    EXPECT_STRS(harness_cmd(c, "ZINTER 2 z1 z2 WITHSCORES"), "b", "3", "c", "5");
+    EXPECT_STRS(harness_cmd(c, "ZINTER 2 z1 s WITHSCORES"), "a", "2", "b", "3");
+    EXPECT_STRS(harness_cmd(c, "ZINTER 3 z1 z2 s"), "b");
+    EXPECT_STRS(harness_cmd(c, "ZDIFF 2 z1 z2 WITHSCORES"), "a", "1");
+    EXPECT_STRS(harness_cmd(c, "ZDIFF 2 z2 s WITHSCORES"), "c", "2", "d", "3");
+    EXPECT_STRS(harness_cmd(c, "ZDIFF 1 s WITHSCORES"), "a", "1", "b", "1", "x", "1");
+    EXPECT_STRS(harness_cmd(c, "ZUNION 1 ints WITHSCORES"), "1", "1", "2", "1", "b2", "1");
+    EXPECT_EMPTY(harness_cmd(c, "ZINTER 2 ints z1"));
+    /* Missing keys are empty inputs. */
+    EXPECT_STRS(harness_cmd(c, "ZUNION 2 missing z1"), "a", "b", "c");
+    EXPECT_EMPTY(harness_cmd(c, "ZINTER 2 missing z1"));
+    EXPECT_EMPTY(harness_cmd(c, "ZDIFF 2 missing z1"));
+    EXPECT_STRS(harness_cmd(c, "ZDIFF 2 z1 missing"), "a", "b", "c");
+    EXPECT_EMPTY(harness_cmd(c, "ZUNION 1 missing"));
+    /* The same key twice. */
+    EXPECT_STRS(harness_cmd(c, "ZINTER 2 z1 z1 WITHSCORES"), "a", "2", "b", "4", "c", "6");
+    EXPECT_EMPTY(harness_cmd(c, "ZDIFF 2 z1 z1"));
+    EXPECT_STRS(harness_cmd(c, "ZDIFF 3 z1 missing z2"), "a");
+
+    /* WEIGHTS multiply, AGGREGATE picks the sum, minimum or maximum. */
+    EXPECT_STRS(harness_cmd(c, "ZUNION 2 z1 z2 WEIGHTS 2 3 WITHSCORES"), "a", "2", "b", "7", "d",
+                "9", "c", "12");
+    EXPECT_STRS(harness_cmd(c, "ZUNION 2 z1 z2 AGGREGATE MIN WITHSCORES"), "a", "1", "b", "1", "c",
+                "2", "d", "3");
+    EXPECT_STRS(harness_cmd(c, "ZUNION 2 z1 z2 aggregate max withscores"), "a", "1", "b", "2", "c",
+                "3", "d", "3");
+    EXPECT_STRS(harness_cmd(c, "ZUNION 2 z1 z2 AGGREGATE SUM WITHSCORES"), "a", "1", "b", "3", "d",
+                "3", "c", "5");
+    EXPECT_STRS(harness_cmd(c, "ZINTER 2 z1 z2 WEIGHTS 1 -1 AGGREGATE MAX WITHSCORES"), "b", "2",
+                "c", "3");
+    EXPECT_STRS(harness_cmd(c, "ZINTER 2 z1 s WEIGHTS 0.5 10 WITHSCORES"), "a", "10.5", "b", "11");
+    EXPECT_STRS(harness_cmd(c, "ZUNION 2 z1 z2 WEIGHTS 1 1 WEIGHTS 0 1 WITHSCORES"), "a", "0", "b",
+                "1", "c", "2", "d", "3");
+    EXPECT_STRS(harness_cmd(c, "ZUNION 2 z1 z2 AGGREGATE MIN AGGREGATE MAX WITHSCORES"), "a", "1",
+                "b", "2", "c", "3", "d", "3");
+    /* WITHSCORES anywhere among the options, and more than once. */
+    EXPECT_STRS(harness_cmd(c, "ZUNION 2 z1 z2 WITHSCORES WEIGHTS 1 2 WITHSCORES"), "a", "1", "b",
+                "4", "d", "6", "c", "7");
+
+    /* Infinities: a NaN product (0 x inf) and a NaN sum (inf + -inf) are
+     * 0; inputs of one size are summed in the order given. */
+    EXPECT_INT(harness_cmd(c, "ZADD pinf inf m"), 1);
+    EXPECT_INT(harness_cmd(c, "ZADD ninf -inf m"), 1);
+    EXPECT_INT(harness_cmd(c, "ZADD five 5 m"), 1);
+    EXPECT_STRS(harness_cmd(c, "ZUNION 2 pinf ninf WITHSCORES"), "m", "0");
+    EXPECT_STRS(harness_cmd(c, "ZINTER 2 pinf ninf WITHSCORES"), "m", "0");
+    EXPECT_STRS(harness_cmd(c, "ZUNION 1 pinf WEIGHTS 0 WITHSCORES"), "m", "0");
+    EXPECT_STRS(harness_cmd(c, "ZUNION 1 pinf WEIGHTS -1 WITHSCORES"), "m", "-inf");
+    EXPECT_STRS(harness_cmd(c, "ZUNION 3 pinf ninf five WITHSCORES"), "m", "5");
+    EXPECT_STRS(harness_cmd(c, "ZUNION 3 pinf five ninf WITHSCORES"), "m", "0");
+    EXPECT_STRS(harness_cmd(c, "ZINTER 3 pinf ninf five WITHSCORES"), "m", "5");
+    EXPECT_STRS(harness_cmd(c, "ZINTER 3 five pinf ninf WITHSCORES"), "m", "0");
+    EXPECT_STRS(harness_cmd(c, "ZINTER 2 pinf ninf AGGREGATE MIN WITHSCORES"), "m", "-inf");
+    EXPECT_STRS(harness_cmd(c, "ZINTER 2 pinf five WEIGHTS 0 1 AGGREGATE MAX WITHSCORES"), "m",
+                "5");
+    EXPECT_STRS(harness_cmd(c, "ZINTER 2 five pinf WEIGHTS 1 0 AGGREGATE MIN WITHSCORES"), "m",
+                "5");
+    EXPECT_STRS(harness_cmd(c, "ZUNION 2 z1 z2 WEIGHTS inf -inf WITHSCORES"), "d", "-inf", "b", "0",
+                "c", "0", "a", "inf");
+    EXPECT_STRS(harness_cmd(c, "ZUNION 1 z1 WEIGHTS 1e308 WITHSCORES"), "a", "1e+308", "b", "inf",
+                "c", "inf");
+    /* A score of 0 weighted by -1 is -0: replied as such. */
+    EXPECT_INT(harness_cmd(c, "ZADD zero 0 m"), 1);
+    EXPECT_STRS(harness_cmd(c, "ZUNION 1 zero WEIGHTS -1 WITHSCORES"), "m", "-0");
+
+    /* Errors: numkeys first, then every key's type, then the options. */
+    EXPECT_OK(harness_cmd(c, "SET str v"));
+    EXPECT_ERROR_EXACT(harness_cmd(c, "ZUNION 0 z1"),
+                       "ERR at least 1 input key is needed for 'zunion' command");
+    EXPECT_ERROR_EXACT(harness_cmd(c, "ZINTER -1 z1"),
+                       "ERR at least 1 input key is needed for 'zinter' command");
+    EXPECT_ERROR_EXACT(harness_cmd(c, "ZDIFF 0 z1"),
+                       "ERR at least 1 input key is needed for 'zdiff' command");
+    EXPECT_ERROR_EXACT(harness_cmd(c, "ZUNION x z1"), NOT_INTEGER);
+    EXPECT_ERROR_EXACT(harness_cmd(c, "ZUNION 3 z1 z2"), SYNTAX);
+    EXPECT_ERROR_EXACT(harness_cmd(c, "ZUNION 2 z1 str"), WRONGTYPE);
+    EXPECT_ERROR_EXACT(harness_cmd(c, "ZINTER 2 missing str"), WRONGTYPE);
+    EXPECT_ERROR_EXACT(harness_cmd(c, "ZDIFF 2 z1 str"), WRONGTYPE);
+    EXPECT_ERROR_EXACT(harness_cmd(c, "ZUNION 2 z1 str foo"), WRONGTYPE);
+    EXPECT_ERROR_EXACT(harness_cmd(c, "ZUNION 2 z1 z2 foo"), SYNTAX);
+    EXPECT_ERROR_EXACT(harness_cmd(c, "ZUNION 2 z1 z2 WEIGHTS 1"), SYNTAX);
+    EXPECT_ERROR_EXACT(harness_cmd(c, "ZUNION 2 z1 z2 WEIGHTS 1 x"),
+                       "ERR weight value is not a float");
+    EXPECT_ERROR_EXACT(harness_cmd(c, "ZUNION 2 z1 z2 WEIGHTS 1 nan"),
+                       "ERR weight value is not a float");
+    EXPECT_ERROR_EXACT(harness_cmd(c, "ZUNION 2 z1 z2 WEIGHTS 1 2 3"), SYNTAX);
+    EXPECT_ERROR_EXACT(harness_cmd(c, "ZUNION 2 z1 z2 AGGREGATE"), SYNTAX);
+    EXPECT_ERROR_EXACT(harness_cmd(c, "ZUNION 2 z1 z2 AGGREGATE avg"), SYNTAX);
+    EXPECT_ERROR_EXACT(harness_cmd(c, "ZINTER 1 z1 LIMIT 1"), SYNTAX);
+    EXPECT_ERROR_EXACT(harness_cmd(c, "ZDIFF 2 z1 z2 WEIGHTS 1 2"), SYNTAX);
+    EXPECT_ERROR_EXACT(harness_cmd(c, "ZDIFF 1 z1 AGGREGATE MIN"), SYNTAX);
+    EXPECT_ERROR_EXACT(harness_cmd(c, "ZUNION 1"),
+                       "ERR wrong number of arguments for 'zunion' command");
+}
+
+/* ZUNIONSTORE ZINTERSTORE ZDIFFSTORE destination numkeys key ...: the
+ * destination's size, its encoding as Redis picks it, an empty result
+ * deleting it. */
+static void test_algebra_store(redisContext *c)
+{
+    EXPECT_INT(harness_cmd(c, "ZADD z1 1 a 2 b 3 c"), 3);
+    EXPECT_INT(harness_cmd(c, "ZADD z2 1 b 2 c 3 d"), 3);
+    EXPECT_INT(harness_cmd(c, "SADD s a b x"), 3);
+    EXPECT_INT(harness_cmd(c, "ZUNIONSTORE d 2 z1 z2"), 4);
+    EXPECT_STRS(harness_cmd(c, "ZRANGE d 0 -1 WITHSCORES"), "a", "1", "b", "3", "d", "3", "c", "5");
+    expect_encoding(c, "d", "listpack");
+    EXPECT_INT(harness_cmd(c, "ZINTERSTORE d 2 z1 z2 WEIGHTS 2 1 AGGREGATE MAX"), 2);
+    EXPECT_STRS(harness_cmd(c, "ZRANGE d 0 -1 WITHSCORES"), "b", "4", "c", "6");
+    EXPECT_INT(harness_cmd(c, "ZDIFFSTORE d 2 z1 s"), 1);
+    EXPECT_STRS(harness_cmd(c, "ZRANGE d 0 -1 WITHSCORES"), "c", "3");
+    EXPECT_INT(harness_cmd(c, "ZUNIONSTORE d 1 s"), 3);
+    EXPECT_STRS(harness_cmd(c, "ZRANGE d 0 -1 WITHSCORES"), "a", "1", "b", "1", "x", "1");
+    EXPECT_STATUS(harness_cmd(c, "TYPE d"), "zset");
+    /* The destination among the sources. */
+    EXPECT_INT(harness_cmd(c, "ZUNIONSTORE d 2 d z1 WEIGHTS 10 1"), 4);
+    EXPECT_STRS(harness_cmd(c, "ZRANGE d 0 -1 WITHSCORES"), "c", "3", "x", "10", "a", "11", "b",
+                "12");
+    EXPECT_INT(harness_cmd(c, "ZINTERSTORE z1 2 z1 z1"), 3);
+    EXPECT_STRS(harness_cmd(c, "ZRANGE z1 0 -1 WITHSCORES"), "a", "2", "b", "4", "c", "6");
+    /* Over another type, with a TTL: replaced, TTL gone. */
+    EXPECT_OK(harness_cmd(c, "SET other v EX 100"));
+    EXPECT_INT(harness_cmd(c, "ZUNIONSTORE other 1 z2"), 3);
+    EXPECT_STATUS(harness_cmd(c, "TYPE other"), "zset");
+    EXPECT_INT(harness_cmd(c, "TTL other"), -1);
+    /* An empty result deletes the destination, whatever it was. */
+    EXPECT_INT(harness_cmd(c, "ZINTERSTORE other 2 z2 missing"), 0);
+    EXPECT_INT(harness_cmd(c, "EXISTS other"), 0);
+    EXPECT_OK(harness_cmd(c, "SET other v"));
+    EXPECT_INT(harness_cmd(c, "ZDIFFSTORE other 2 z2 z2"), 0);
+    EXPECT_INT(harness_cmd(c, "EXISTS other"), 0);
+    EXPECT_INT(harness_cmd(c, "ZUNIONSTORE other 1 missing"), 0);
+    EXPECT_INT(harness_cmd(c, "EXISTS other"), 0);
+    /* A string destination that is not a source is simply replaced; as a
+     * source it is WRONGTYPE and stays. */
+    EXPECT_OK(harness_cmd(c, "SET str v"));
+    EXPECT_ERROR_EXACT(harness_cmd(c, "ZUNIONSTORE str 2 str z2"), WRONGTYPE);
+    EXPECT_STATUS(harness_cmd(c, "TYPE str"), "string");
+    EXPECT_INT(harness_cmd(c, "ZUNIONSTORE str 1 z2"), 3);
+    EXPECT_STATUS(harness_cmd(c, "TYPE str"), "zset");
+
+    /* Errors. */
+    EXPECT_ERROR_EXACT(harness_cmd(c, "ZUNIONSTORE d 0 z1"),
+                       "ERR at least 1 input key is needed for 'zunionstore' command");
+    EXPECT_ERROR_EXACT(harness_cmd(c, "ZINTERSTORE d 0 z1"),
+                       "ERR at least 1 input key is needed for 'zinterstore' command");
+    EXPECT_ERROR_EXACT(harness_cmd(c, "ZDIFFSTORE d -5 z1"),
+                       "ERR at least 1 input key is needed for 'zdiffstore' command");
+    EXPECT_ERROR_EXACT(harness_cmd(c, "ZUNIONSTORE d x z1"), NOT_INTEGER);
+    EXPECT_ERROR_EXACT(harness_cmd(c, "ZUNIONSTORE d 2 z1"), SYNTAX);
+    EXPECT_ERROR_EXACT(harness_cmd(c, "ZUNIONSTORE d 1 z1 WITHSCORES"), SYNTAX);
+    EXPECT_ERROR_EXACT(harness_cmd(c, "ZDIFFSTORE d 1 z1 WITHSCORES"), SYNTAX);
+    EXPECT_ERROR_EXACT(harness_cmd(c, "ZDIFFSTORE d 1 z1 AGGREGATE SUM"), SYNTAX);
+    EXPECT_ERROR_EXACT(harness_cmd(c, "ZINTERSTORE d 1 z1 WEIGHTS z"),
+                       "ERR weight value is not a float");
+    EXPECT_INT(harness_cmd(c, "LPUSH list v"), 1);
+    EXPECT_ERROR_EXACT(harness_cmd(c, "ZINTERSTORE d 2 z1 list"), WRONGTYPE);
+    EXPECT_ERROR_EXACT(harness_cmd(c, "ZUNIONSTORE d 1"),
+                       "ERR wrong number of arguments for 'zunionstore' command");
+    EXPECT_ERROR_EXACT(harness_cmd(c, "ZDIFFSTORE d 1"),
+                       "ERR wrong number of arguments for 'zdiffstore' command");
+    EXPECT_STRS(harness_cmd(c, "ZRANGE d 0 -1"), "c", "x", "a", "b");
+
+    /* The encoding: listpack up to zset-max-listpack-entries members of
+     * at most zset-max-listpack-value bytes, else skiplist. */
+    add_members(c, "big", 0, 128, 1);
+    expect_encoding(c, "big", "listpack");
+    EXPECT_INT(harness_cmd(c, "ZUNIONSTORE d 1 big"), 128);
+    expect_encoding(c, "d", "listpack");
+    EXPECT_INT(harness_cmd(c, "ZADD big2 1000 extra"), 1);
+    EXPECT_INT(harness_cmd(c, "ZUNIONSTORE d 2 big big2"), 129);
+    expect_encoding(c, "d", "skiplist");
+    EXPECT_INT(harness_cmd(c, "ZDIFFSTORE d 2 d big2"), 128);
+    expect_encoding(c, "d", "listpack");
+    add_members(c, "huge", 0, 300, 0.5);
+    expect_encoding(c, "huge", "skiplist");
+    EXPECT_INT(harness_cmd(c, "ZINTERSTORE d 2 huge big"), 128);
+    expect_encoding(c, "d", "listpack");
+    EXPECT_STR(harness_cmd(c, "ZSCORE d m100"), "150");
+    EXPECT_INT(harness_cmd(c, "ZDIFFSTORE d 2 huge big"), 172);
+    expect_encoding(c, "d", "skiplist");
+    char longer[66];
+    memset(longer, 'x', 65);
+    longer[65] = '\0';
+    EXPECT_INT(harness_cmd(c, "ZADD long 1 %s", longer), 1);
+    expect_encoding(c, "long", "skiplist");
+    EXPECT_INT(harness_cmd(c, "ZUNIONSTORE d 1 long"), 1);
+    expect_encoding(c, "d", "skiplist");
+    EXPECT_INT(harness_cmd(c, "ZDIFFSTORE d 1 z2"), 3);
+    expect_encoding(c, "d", "listpack");
+    longer[64] = '\0';
+    EXPECT_INT(harness_cmd(c, "ZADD long 1 %s", longer), 1);
+    EXPECT_INT(harness_cmd(c, "ZINTERSTORE d 2 long long"), 2);
+    expect_encoding(c, "d", "skiplist");
+    EXPECT_INT(harness_cmd(c, "ZREM long x%s", longer), 1);
+    EXPECT_INT(harness_cmd(c, "ZINTERSTORE d 2 long long"), 1);
+    expect_encoding(c, "d", "listpack");
+    set_entries_limit(c, 0);
+    EXPECT_INT(harness_cmd(c, "ZUNIONSTORE d 1 z2"), 3);
+    expect_encoding(c, "d", "skiplist");
+    set_entries_limit(c, 128);
+    /* -0: the listpack stores 0, the skiplist keeps -0. */
+    EXPECT_INT(harness_cmd(c, "ZADD zero 0 m"), 1);
+    EXPECT_INT(harness_cmd(c, "ZUNIONSTORE d 1 zero WEIGHTS -1"), 1);
+    EXPECT_STR(harness_cmd(c, "ZSCORE d m"), "0");
+    set_entries_limit(c, 0);
+    EXPECT_INT(harness_cmd(c, "ZUNIONSTORE d 1 zero WEIGHTS -1"), 1);
+    EXPECT_STR(harness_cmd(c, "ZSCORE d m"), "-0");
+    set_entries_limit(c, 128);
+    /* A result with a long member is a skiplist from the start: -0 stays. */
+    longer[64] = 'x';
+    EXPECT_INT(harness_cmd(c, "ZADD zero 1 %s", longer), 1);
+    EXPECT_INT(harness_cmd(c, "ZUNIONSTORE d 1 zero WEIGHTS -1"), 2);
+    expect_encoding(c, "d", "skiplist");
+    EXPECT_STR(harness_cmd(c, "ZSCORE d m"), "-0");
+    EXPECT_INT(harness_cmd(c, "ZINTERSTORE d 2 zero zero WEIGHTS -1 1 AGGREGATE MIN"), 2);
+    EXPECT_STR(harness_cmd(c, "ZSCORE d m"), "-0");
+    EXPECT_INT(harness_cmd(c, "ZREM zero %s", longer), 1);
+    EXPECT_INT(harness_cmd(c, "ZINTERSTORE d 2 zero zero WEIGHTS -1 1 AGGREGATE MIN"), 1);
+    expect_encoding(c, "d", "listpack");
+    EXPECT_STR(harness_cmd(c, "ZSCORE d m"), "0");
+    /* Infinite scores are stored. */
+    EXPECT_INT(harness_cmd(c, "ZUNIONSTORE d 2 z2 s WEIGHTS inf -inf"), 5);
+    EXPECT_STRS(harness_cmd(c, "ZRANGE d 0 -1 WITHSCORES"), "a", "-inf", "x", "-inf", "b", "0", "c",
+                "inf", "d", "inf");
+
+    /* Counted as one change; a deleted destination too, a missing one
+     * left missing not. */
+    char *v = harness_info_field(c, "persistence", "rdb_changes_since_last_save");
+    CHECK(v != NULL);
+    long long before = atoll(v);
+    free(v);
+    EXPECT_INT(harness_cmd(c, "ZUNIONSTORE d 2 z2 s"), 5);
+    EXPECT_INT(harness_cmd(c, "ZINTERSTORE d 1 missing"), 0);
+    EXPECT_INT(harness_cmd(c, "ZINTERSTORE d 1 missing"), 0);
+    v = harness_info_field(c, "persistence", "rdb_changes_since_last_save");
+    CHECK(v != NULL);
+    CHECK(atoll(v) - before == 2);
+    free(v);
+
+    /* In a transaction, with keys in many shards. */
+    EXPECT_OK(harness_cmd(c, "MULTI"));
+    EXPECT_STATUS(harness_cmd(c, "ZUNIONSTORE d 2 z2 s"), "QUEUED");
+    EXPECT_STATUS(harness_cmd(c, "ZINTER 2 d z2"), "QUEUED");
+    redisReply *r = harness_cmd(c, "EXEC");
+    CHECK(r->type == REDIS_REPLY_ARRAY && r->elements == 2 && r->element[0]->integer == 5 &&
+          r->element[1]->elements == 3);
+    freeReplyObject(r);
+    const char *argv[67];
+    size_t lens[67];
+    char names[64][16];
+    argv[0] = "ZUNIONSTORE";
+    argv[1] = "dst";
+    argv[2] = "64";
+    for (int i = 0; i < 64; i++) {
+        snprintf(names[i], sizeof(names[i]), "k%d", i);
+        EXPECT_INT(harness_cmd(c, "ZADD %s 1 common %d m%d", names[i], i, i), 2);
+        argv[i + 3] = names[i];
+    }
+    for (int i = 0; i < 67; i++) lens[i] = strlen(argv[i]);
+    EXPECT_INT(harness_cmd_argv(c, 67, argv, lens), 65);
+    EXPECT_STR(harness_cmd(c, "ZSCORE dst common"), "64");
+}
+
+/* ZINTERCARD numkeys key [key ...] [LIMIT limit]. */
+static void test_zintercard(redisContext *c)
+{
+    EXPECT_INT(harness_cmd(c, "ZADD z1 1 a 2 b 3 c"), 3);
+    EXPECT_INT(harness_cmd(c, "ZADD z2 1 b 2 c 3 d"), 3);
+    EXPECT_INT(harness_cmd(c, "SADD s a b c x"), 4);
+    EXPECT_INT(harness_cmd(c, "ZINTERCARD 1 z1"), 3);
+    EXPECT_INT(harness_cmd(c, "ZINTERCARD 2 z1 z2"), 2);
+    EXPECT_INT(harness_cmd(c, "ZINTERCARD 3 z1 z2 s"), 2);
+    EXPECT_INT(harness_cmd(c, "ZINTERCARD 2 z1 z1"), 3);
+    EXPECT_INT(harness_cmd(c, "ZINTERCARD 2 z1 missing"), 0);
+    EXPECT_INT(harness_cmd(c, "ZINTERCARD 2 z1 z2 LIMIT 1"), 1);
+    EXPECT_INT(harness_cmd(c, "ZINTERCARD 2 z1 z2 limit 0"), 2);
+    EXPECT_INT(harness_cmd(c, "ZINTERCARD 2 z1 s LIMIT 5"), 3);
+    EXPECT_INT(harness_cmd(c, "ZINTERCARD 2 z1 s LIMIT 2 LIMIT 0"), 3);
+    add_members(c, "big", 0, 500, 1);
+    add_members(c, "big2", 250, 1000, 1);
+    EXPECT_INT(harness_cmd(c, "ZINTERCARD 2 big big2"), 250);
+    EXPECT_INT(harness_cmd(c, "ZINTERCARD 2 big big2 LIMIT 7"), 7);
+
+    EXPECT_OK(harness_cmd(c, "SET str v"));
+    EXPECT_ERROR_EXACT(harness_cmd(c, "ZINTERCARD 0 z1"),
+                       "ERR at least 1 input key is needed for 'zintercard' command");
+    EXPECT_ERROR_EXACT(harness_cmd(c, "ZINTERCARD x z1"), NOT_INTEGER);
+    EXPECT_ERROR_EXACT(harness_cmd(c, "ZINTERCARD 2 z1"), SYNTAX);
+    EXPECT_ERROR_EXACT(harness_cmd(c, "ZINTERCARD 1 z1 LIMIT -1"), "ERR LIMIT can't be negative");
+    EXPECT_ERROR_EXACT(harness_cmd(c, "ZINTERCARD 1 z1 LIMIT x"), "ERR LIMIT can't be negative");
+    EXPECT_ERROR_EXACT(harness_cmd(c, "ZINTERCARD 1 z1 LIMIT"), SYNTAX);
+    EXPECT_ERROR_EXACT(harness_cmd(c, "ZINTERCARD 1 z1 WITHSCORES"), SYNTAX);
+    EXPECT_ERROR_EXACT(harness_cmd(c, "ZINTERCARD 1 z1 WEIGHTS 1"), SYNTAX);
+    EXPECT_ERROR_EXACT(harness_cmd(c, "ZINTERCARD 1 z1 AGGREGATE MIN"), SYNTAX);
+    EXPECT_ERROR_EXACT(harness_cmd(c, "ZINTERCARD 2 z1 str LIMIT -1"), WRONGTYPE);
+    EXPECT_ERROR_EXACT(harness_cmd(c, "ZINTERCARD 1"),
+                       "ERR wrong number of arguments for 'zintercard' command");
+}
+
 static void expect_digest_at(redisContext *c, const char *key, const char *hex, int line)
 {
     redisReply *r = harness_cmd(c, "DEBUG DIGEST-VALUE %s", key);
@@ -728,6 +1041,8 @@ static void test_watch(redisContext *c)
         "ZREMRANGEBYRANK w 0 0",
         "ZREMRANGEBYSCORE w 3 4",
         "ZREMRANGEBYLEX w [e [e",
+        "ZUNIONSTORE w 1 w",
+        "ZINTERSTORE w 2 w w",
     };
     for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
         check_watch_fails(c, other, cmds[i]);
@@ -737,10 +1052,11 @@ static void test_watch(redisContext *c)
 int main(int argc, char **argv)
 {
     static void (*const tests[])(redisContext *) = {
-        test_zadd,   test_zincrby_zscore, test_formatting,  test_rem_rank_count,
-        test_ranges, test_remrange,       test_pop,         test_randmember,
-        test_zscan,  test_encoding,       test_wrongtype,   test_digest,
-        test_dirty,  test_watch,          test_zrangestore,
+        test_zadd,          test_zincrby_zscore, test_formatting,  test_rem_rank_count,
+        test_ranges,        test_remrange,       test_pop,         test_randmember,
+        test_zscan,         test_encoding,       test_wrongtype,   test_digest,
+        test_dirty,         test_watch,          test_zrangestore, test_algebra,
+        test_algebra_store, test_zintercard,
     };
     const char *binary = harness_binary_from_args(argc, argv);
     static const char *const args[] = {"--enable-debug-command", "yes", NULL};
