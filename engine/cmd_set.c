@@ -88,8 +88,7 @@ static void sadd_command(struct cmdctx *ctx)
     const struct resp_arg *key = &ctx->argv[1];
     struct entry *e = cmd_lookup_write(ctx, key);
     if (cmd_check_type(ctx, e, TYPE_SET) != 0) return;
-    if (!e)
-        e = set_add_key(ctx->db, key->ptr, key->len, ctx->argv[2].ptr, ctx->argv[2].len);
+    if (!e) e = set_add_key(ctx->db, key->ptr, key->len, ctx->argv[2].ptr, ctx->argv[2].len);
     long long added = 0;
     for (int i = 2; i < ctx->argc; i++) added += set_add(e, ctx->argv[i].ptr, ctx->argv[i].len);
     /* as in Redis, adding only members already there touches nothing (WATCH) */
