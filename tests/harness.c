@@ -618,6 +618,15 @@ char *harness_info_field(redisContext *c, const char *section, const char *field
     return value;
 }
 
+long long harness_info_int(redisContext *c, const char *section, const char *field)
+{
+    char *v = harness_info_field(c, section, field);
+    if (!v) harness_fail(__FILE__, __LINE__, "INFO %s has no field %s", section, field);
+    long long n = atoll(v);
+    free(v);
+    return n;
+}
+
 /* ---- raw sockets ---- */
 
 int harness_raw_connect(const struct server *s)

@@ -116,6 +116,8 @@ long long harness_cmd_int(redisContext *c, const char *fmt, ...);
 char *harness_cmd_str(redisContext *c, const char *fmt, ...);
 /* The value of `field` in INFO <section> (malloc'd), or NULL if absent. */
 char *harness_info_field(redisContext *c, const char *section, const char *field);
+/* The same field as an integer; fails the test when it is missing. */
+long long harness_info_int(redisContext *c, const char *section, const char *field);
 /* The name of a REDIS_REPLY_* type, for failure messages. */
 const char *harness_reply_type_name(int type);
 

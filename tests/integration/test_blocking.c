@@ -46,10 +46,7 @@ static redisReply *get_reply(redisContext *c)
 
 static long long blocked_clients(redisContext *o)
 {
-    char *v = harness_info_field(o, "clients", "blocked_clients");
-    CHECK(v != NULL);
-    long long n = atoll(v);
-    free(v);
+    long long n = harness_info_int(o, "clients", "blocked_clients");
     return n;
 }
 

@@ -365,10 +365,7 @@ static void *client_thread_run(void *arg)
 
 static long long connected_clients(redisContext *c)
 {
-    char *value = harness_info_field(c, "clients", "connected_clients");
-    CHECK(value != NULL);
-    long long n = atoll(value);
-    free(value);
+    long long n = harness_info_int(c, "clients", "connected_clients");
     return n;
 }
 

@@ -393,10 +393,7 @@ static void wait_connected_clients(redisContext *c, long long want)
 {
     long long deadline = harness_now_ms() + WAIT_MS, now = -1;
     while (harness_now_ms() < deadline) {
-        char *value = harness_info_field(c, "clients", "connected_clients");
-        CHECK(value != NULL);
-        now = atoll(value);
-        free(value);
+        now = harness_info_int(c, "clients", "connected_clients");
         if (now == want) return;
         harness_sleep_ms(20);
     }
@@ -405,10 +402,7 @@ static void wait_connected_clients(redisContext *c, long long want)
 
 static long long rejected_connections(redisContext *c)
 {
-    char *value = harness_info_field(c, "stats", "rejected_connections");
-    CHECK(value != NULL);
-    long long n = atoll(value);
-    free(value);
+    long long n = harness_info_int(c, "stats", "rejected_connections");
     return n;
 }
 

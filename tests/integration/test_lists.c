@@ -82,10 +82,7 @@ static void expect_empty_at(redisContext *c, const char *cmd, int line)
 
 static long long dirty(redisContext *c)
 {
-    char *v = harness_info_field(c, "persistence", "rdb_changes_since_last_save");
-    CHECK(v != NULL);
-    long long n = atoll(v);
-    free(v);
+    long long n = harness_info_int(c, "persistence", "rdb_changes_since_last_save");
     return n;
 }
 

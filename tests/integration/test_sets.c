@@ -259,10 +259,7 @@ static void test_smove(redisContext *c)
 
 static long long hits_now(redisContext *c)
 {
-    char *v = harness_info_field(c, "stats", "keyspace_hits");
-    CHECK(v != NULL);
-    long long n = atoll(v);
-    free(v);
+    long long n = harness_info_int(c, "stats", "keyspace_hits");
     return n;
 }
 

@@ -883,17 +883,11 @@ static void test_algebra_store(redisContext *c)
 
     /* Counted as one change; a deleted destination too, a missing one
      * left missing not. */
-    char *v = harness_info_field(c, "persistence", "rdb_changes_since_last_save");
-    CHECK(v != NULL);
-    long long before = atoll(v);
-    free(v);
+    long long before = harness_info_int(c, "persistence", "rdb_changes_since_last_save");
     EXPECT_INT(harness_cmd(c, "ZUNIONSTORE d 2 z2 s"), 5);
     EXPECT_INT(harness_cmd(c, "ZINTERSTORE d 1 missing"), 0);
     EXPECT_INT(harness_cmd(c, "ZINTERSTORE d 1 missing"), 0);
-    v = harness_info_field(c, "persistence", "rdb_changes_since_last_save");
-    CHECK(v != NULL);
-    CHECK(atoll(v) - before == 2);
-    free(v);
+    CHECK(harness_info_int(c, "persistence", "rdb_changes_since_last_save") - before == 2);
 
     /* In a transaction, with keys in many shards. */
     EXPECT_OK(harness_cmd(c, "MULTI"));
@@ -989,17 +983,11 @@ static void test_digest(redisContext *c)
 
 static void test_dirty(redisContext *c)
 {
-    char *v = harness_info_field(c, "persistence", "rdb_changes_since_last_save");
-    CHECK(v != NULL);
-    long long before = atoll(v);
-    free(v);
+    long long before = harness_info_int(c, "persistence", "rdb_changes_since_last_save");
     EXPECT_INT(harness_cmd(c, "ZADD z 1 a 2 b 3 c"), 3);
     EXPECT_INT(harness_cmd(c, "ZADD z 1 a 5 b"), 0); /* one update */
     EXPECT_INT(harness_cmd(c, "ZREM z a nope"), 1);
-    v = harness_info_field(c, "persistence", "rdb_changes_since_last_save");
-    CHECK(v != NULL);
-    CHECK(atoll(v) - before == 5);
-    free(v);
+    CHECK(harness_info_int(c, "persistence", "rdb_changes_since_last_save") - before == 5);
 }
 
 /* Every in-place change of a sorted set fails a WATCH of its key. */
