@@ -16,6 +16,7 @@
 #include "engine/alloc.h"
 #include "engine/client.h"
 #include "engine/dict.h"
+#include "engine/propagate.h"
 #include "engine/reply.h"
 #include "engine/server.h"
 #include "engine/util.h"
@@ -246,6 +247,14 @@ void blocking_pop_first(struct cmdctx *ctx, const struct resp_arg *keys, int nke
         return;
     }
     blocking_block(ctx, keys, nkeys, spec, timeout_ms);
+}
+
+void blocking_propagate(struct cmdctx *ctx, int argc, const struct resp_arg *argv)
+{
+    if (ctx->client)
+        propagate_rewrite(ctx, argc, argv);
+    else
+        propagate_also(ctx->db->id, argc, argv);
 }
 
 /* ---- blocking ---- */
@@ -535,6 +544,8 @@ static int serve_key(struct db *db, const char *key, size_t len, int64_t now_ms)
             list_serve_blocked(&sctx, &karg, e, &b->spec);
         else
             zset_serve_blocked(&sctx, &karg, e, &b->spec);
+        /* Each served waiter is its own record, as in Redis. */
+        propagate_flush();
         blocker_deliver(b);
     }
     return SERVED_ALL;

@@ -62,6 +62,7 @@ struct block_spec {
     long count;
     const struct resp_arg *dst; /* BLMOVE, BRPOPLPUSH: the destination list, else NULL */
     int dst_where;              /* the destination's end */
+    int rpoplpush;              /* BRPOPLPUSH: propagated as RPOPLPUSH, not LMOVE */
 };
 
 /* Blocks the running command's client on keys (duplicates are ignored)
@@ -119,6 +120,11 @@ void blocking_worker_alarm(struct io_worker *w);
 /* INFO clients: blocked_clients, clients_in_timeout_table. */
 long long blocking_clients(void);
 long long blocking_clients_with_timeout(void);
+
+/* The replication effect of a pop done for spec: the running command's
+ * rewrite when it popped at once, one more operation for a served waiter
+ * (Redis propagates both as the plain pop). */
+void blocking_propagate(struct cmdctx *ctx, int argc, const struct resp_arg *argv);
 
 /*
  * Implemented by the list and sorted set commands (engine/cmd_list.c,

@@ -19,6 +19,7 @@
 #include "engine/blocking.h"
 #include "engine/command.h"
 #include "engine/config.h"
+#include "engine/repl.h"
 #include "engine/keyspace.h"
 #include "engine/log.h"
 #include "engine/multi.h"
@@ -204,7 +205,32 @@ void client_on_close(void *state)
     resp_parser_free(&c->parser);
     mem_free(c->qbuf);
     mem_free(c->name);
+    mem_free(c->repl_ip);
     mem_free(c);
+}
+
+/* io_conn_detach is done: the socket and the client's unprocessed bytes go
+ * to the replication thread, the client goes away. */
+static void client_detached(void *arg, int fd)
+{
+    struct client *c = arg;
+    struct repl_handover *h = c->handover;
+    h->fd = fd;
+    if (c->qlen > 0) {
+        h->pending = mem_alloc(c->qlen);
+        memcpy(h->pending, c->qbuf, c->qlen);
+        h->npending = c->qlen;
+    }
+    c->handover = NULL;
+    client_on_close(c);
+    repl_handover(h);
+}
+
+void client_hand_over(struct client *c, struct repl_handover *h)
+{
+    c->handover = h;
+    client_add_flag(c, CLIENT_HANDOVER);
+    io_conn_detach(c->conn, client_detached, c);
 }
 
 /* While a pipelined command runs, the memory the next one will need (its
@@ -225,7 +251,8 @@ static size_t client_run_buffer(struct client *c, const char *buf, size_t len,
 {
     size_t off = 0;
     c->qneed = 0;
-    while (off < len && !(c->flags & (CLIENT_CLOSE_AFTER_REPLY | CLIENT_CLOSED)) && !c->blocker) {
+    while (off < len && !(c->flags & (CLIENT_CLOSE_AFTER_REPLY | CLIENT_CLOSED | CLIENT_HANDOVER)) &&
+           !c->blocker) {
         size_t consumed = 0, need = 0;
         c->parser.auth_required = !c->authenticated;
         c->parser.max_bulk_len = CONFIG_READ(proto_max_bulk_len);
@@ -354,8 +381,9 @@ void client_on_data(void *state, const char *data, size_t len)
     __atomic_store_n(&c->last_interaction_ms, now, __ATOMIC_RELAXED);
     size_t pending_before = c->out->pending;
 
-    if (c->blocker) {
-        /* Kept for when the blocking command is answered. */
+    if (c->blocker || (c->flags & CLIENT_HANDOVER)) {
+        /* Kept for when the blocking command is answered, or for the
+         * replication thread. */
         qbuf_append(c, data, len);
     } else if (c->qlen == 0) {
         size_t used = client_run_buffer(c, data, len, &clock);

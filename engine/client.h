@@ -25,11 +25,13 @@ struct pubsub_state;
 struct multi_state;
 struct watched_key;
 struct blocker;
+struct repl_handover;
 
 enum client_flag {
     CLIENT_CLOSE_AFTER_REPLY = 1 << 0,
     CLIENT_CLOSED = 1 << 1,
     CLIENT_PROTECTED = 1 << 2, /* refused by protected mode */
+    CLIENT_HANDOVER = 1 << 3,  /* became a replica: its socket goes to the replication thread */
 };
 
 struct client {
@@ -77,6 +79,12 @@ struct client {
      * owner under registry_lock; CLIENT UNBLOCK reads it under that lock. */
     struct blocker *blocker;
 
+    /* REPLCONF before SYNC/PSYNC (engine/cmd_repl.c) */
+    int repl_listening_port;
+    int repl_capa_eof, repl_capa_psync2;
+    char *repl_ip; /* REPLCONF ip-address, or NULL */
+    struct repl_handover *handover; /* SYNC/PSYNC: waiting for the socket */
+
     struct client *reg_prev, *reg_next;       /* registry (registry_lock) */
     struct client *worker_prev, *worker_next; /* owner worker's list */
 };
@@ -92,6 +100,11 @@ void client_on_close(void *state);
 /* The client's blocking command was answered: runs the commands it sent
  * while blocked (owner worker). */
 void client_unblocked(struct client *c);
+
+/* SYNC/PSYNC: stops running the client's commands and hands its socket,
+ * with what it sent after the command, to the replication thread (h is
+ * then the replication thread's). */
+void client_hand_over(struct client *c, struct repl_handover *h);
 
 /* Closes the client after its pending replies are sent. */
 void client_close_after_reply(struct client *c);

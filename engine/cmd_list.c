@@ -31,6 +31,7 @@
 #include "engine/quicklist.h"
 #include "engine/reply.h"
 #include "engine/client.h"
+#include "engine/propagate.h"
 #include "engine/t_list.h"
 #include "engine/util.h"
 
@@ -546,13 +547,13 @@ static int list_end_parse(struct cmdctx *ctx, const struct resp_arg *a, enum qui
  * dst_key's `to` end, creating it, and replies the element; WRONGTYPE when
  * the destination holds something else. Source and destination may be the
  * same list: then it rotates, and a one-element list survives because the
- * push happens before the emptiness check. */
-static void list_move_element(struct cmdctx *ctx, const struct resp_arg *src_key, struct entry *src,
-                              const struct resp_arg *dst_key, enum quicklist_end from,
-                              enum quicklist_end to)
+ * push happens before the emptiness check. Returns -1 after WRONGTYPE. */
+static int list_move_element(struct cmdctx *ctx, const struct resp_arg *src_key, struct entry *src,
+                             const struct resp_arg *dst_key, enum quicklist_end from,
+                             enum quicklist_end to)
 {
     struct entry *dst = cmd_lookup_write(ctx, dst_key);
-    if (cmd_check_type(ctx, dst, TYPE_LIST) != 0) return;
+    if (cmd_check_type(ctx, dst, TYPE_LIST) != 0) return -1;
 
     struct list_element el;
     quicklist_pop(list_of(src), from, take_copy, &el);
@@ -565,6 +566,7 @@ static void list_move_element(struct cmdctx *ctx, const struct resp_arg *src_key
     if (el.bytes != el.small) mem_free(el.bytes);
     list_removed(ctx, src_key, src);
     cmd_dirty(ctx, 1);
+    return 0;
 }
 
 /* LMOVE and RPOPLPUSH: pops from source's `from` end, pushes to
@@ -600,23 +602,47 @@ static void rpoplpush_command(struct cmdctx *ctx)
 
 /* ---- LMPOP and the blocking commands ---- */
 
+static const struct resp_arg end_names[2] = {{.ptr = "LEFT", .len = 4}, {.ptr = "RIGHT", .len = 5}};
+
+/* BLMOVE, BRPOPLPUSH: LMOVE or RPOPLPUSH, propagated as such. */
+static void list_serve_move(struct cmdctx *ctx, const struct resp_arg *key, struct entry *e,
+                            const struct block_spec *spec)
+{
+    enum quicklist_end from = (enum quicklist_end)spec->where;
+    enum quicklist_end to = (enum quicklist_end)spec->dst_where;
+    if (list_move_element(ctx, key, e, spec->dst, from, to) != 0) return;
+    struct resp_arg argv[5] = {
+        {.ptr = "LMOVE", .len = 5}, *key, *spec->dst, end_names[from], end_names[to]};
+    if (spec->rpoplpush) {
+        argv[0] = (struct resp_arg){.ptr = "RPOPLPUSH", .len = 9};
+    } else if (ctx->client) {
+        /* At once: Redis keeps the client's words for the ends. */
+        argv[3] = ctx->argv[3];
+        argv[4] = ctx->argv[4];
+    }
+    blocking_propagate(ctx, spec->rpoplpush ? 3 : 5, argv);
+}
+
 void list_serve_blocked(struct cmdctx *ctx, const struct resp_arg *key, struct entry *e,
                         const struct block_spec *spec)
 {
-    enum quicklist_end end = (enum quicklist_end)spec->where;
     if (spec->dst) {
-        list_move_element(ctx, key, e, spec->dst, end, (enum quicklist_end)spec->dst_where);
+        list_serve_move(ctx, key, e, spec);
         return;
     }
+    enum quicklist_end end = (enum quicklist_end)spec->where;
     struct quicklist *ql = list_of(e);
+    struct resp_arg argv[3] = {{.ptr = end == QUICKLIST_HEAD ? "LPOP" : "RPOP", .len = 4}, *key};
+    char count[UTIL_LL_STR_SIZE];
     reply_array(ctx->out, 2);
     reply_bulk(ctx->out, key->ptr, key->len);
     if (spec->count == 0) {
-        /* BLPOP, BRPOP: [key, element] */
+        /* BLPOP, BRPOP: [key, element]; propagated as LPOP key */
         quicklist_pop(ql, end, take_into_reply, ctx->out);
         cmd_dirty(ctx, 1);
+        blocking_propagate(ctx, 2, argv);
     } else {
-        /* LMPOP, BLMPOP: [key, [elements in pop order]] */
+        /* LMPOP, BLMPOP: [key, [elements in pop order]]; LPOP key n */
         long len = (long)quicklist_count(ql);
         long n = spec->count > len ? len : spec->count;
         long start = end == QUICKLIST_HEAD ? 0 : -n;
@@ -624,6 +650,9 @@ void list_serve_blocked(struct cmdctx *ctx, const struct resp_arg *key, struct e
                          end == QUICKLIST_TAIL);
         quicklist_del_range(ql, start, n);
         cmd_dirty(ctx, (unsigned long long)n);
+        argv[2] =
+            (struct resp_arg){.ptr = count, .len = (size_t)util_ll_to_str(count, sizeof(count), n)};
+        blocking_propagate(ctx, 3, argv);
     }
     list_removed(ctx, key, e);
 }
@@ -654,18 +683,21 @@ static void blocking_move_generic(struct cmdctx *ctx, enum quicklist_end from,
                                   enum quicklist_end to, long long timeout)
 {
     const struct resp_arg *src_key = &ctx->argv[1];
+    struct block_spec spec = {.type = TYPE_LIST,
+                              .where = from,
+                              .dst = &ctx->argv[2],
+                              .dst_where = to,
+                              .rpoplpush = ctx->argc == 4};
     struct entry *src = cmd_lookup_write(ctx, src_key);
     if (cmd_check_type(ctx, src, TYPE_LIST) != 0) return;
     if (src) {
-        list_move_element(ctx, src_key, src, &ctx->argv[2], from, to);
+        list_serve_move(ctx, src_key, src, &spec);
         return;
     }
     if (ctx->client->multi) {
         reply_null(ctx->out);
         return;
     }
-    struct block_spec spec = {
-        .type = TYPE_LIST, .where = from, .dst = &ctx->argv[2], .dst_where = to};
     blocking_block(ctx, src_key, 1, &spec, timeout);
 }
 

@@ -1,7 +1,7 @@
 /*
  * cmd_server: server administration and introspection commands: INFO,
  * CONFIG (GET SET RESETSTAT HELP), COMMAND (COUNT INFO DOCS LIST HELP),
- * TIME, DEBUG (SLEEP, SET-ACTIVE-EXPIRE, HELP), SHUTDOWN.
+ * TIME, DEBUG (DIGEST, RELOAD, SLEEP, SET-ACTIVE-EXPIRE, HELP), SHUTDOWN.
  */
 #include <math.h>
 #include <stdio.h>
@@ -17,6 +17,7 @@
 #include "engine/info.h"
 #include "engine/keyspace.h"
 #include "engine/log.h"
+#include "engine/persist.h"
 #include "engine/reply.h"
 #include "engine/server.h"
 #include "engine/util.h"
@@ -161,6 +162,7 @@ static const struct flag_name command_flag_names[] = {
     {CMD_SKIP_SLOWLOG, "skip_slowlog"},
     {CMD_FAST, "fast"},
     {CMD_NO_AUTH, "no_auth"},
+    {CMD_NO_ASYNC_LOADING, "no_async_loading"},
     {CMD_NO_MULTI, "no_multi"},
     {0, "movablekeys"}, /* not a table flag: derived, see command_has_flag */
     {CMD_ALLOW_BUSY, "allow_busy"},
@@ -580,6 +582,12 @@ static void debug_command(struct cmdctx *ctx)
             "    Output a hex signature representing the current DB content.",
             "DIGEST-VALUE <key> [<key> ...]",
             "    Output a hex signature of the values of all the specified keys.",
+            "RELOAD [option ...]",
+            "    Save the RDB on disk and reload it back to memory. Valid <option> values:",
+            "    * MERGE: conflicting keys will be loaded from RDB.",
+            "    * NOFLUSH: the existing database will not be removed before load, but",
+            "      conflicting keys will generate an exception and kill the server.",
+            "    * NOSAVE: the database will be loaded from an existing RDB file.",
             "SLEEP <seconds>",
             "    Stop the server for <seconds>. Decimals allowed.",
             "SET-ACTIVE-EXPIRE <0|1>",
@@ -604,6 +612,8 @@ static void debug_command(struct cmdctx *ctx)
             digest_hex(d, hex);
             reply_status(ctx->out, hex);
         }
+    } else if (arg_eq(sub, "reload")) {
+        persist_debug_reload(ctx);
     } else if (arg_eq(sub, "sleep")) {
         debug_sleep(ctx);
     } else if (arg_eq(sub, "set-active-expire") && ctx->argc == 3) {

@@ -1091,20 +1091,26 @@ static void zpopmax_command(struct cmdctx *ctx)
 void zset_serve_blocked(struct cmdctx *ctx, const struct resp_arg *key, struct entry *e,
                         const struct block_spec *spec)
 {
+    struct resp_arg argv[3] = {
+        {.ptr = spec->where ? "ZPOPMAX" : "ZPOPMIN", .len = 7}, *key};
     if (spec->count == 0) {
-        /* BZPOPMIN, BZPOPMAX: [key, member, score] */
+        /* BZPOPMIN, BZPOPMAX: [key, member, score]; ZPOPMIN key */
         reply_array(ctx->out, 3);
         reply_bulk(ctx->out, key->ptr, key->len);
         zset_pop_n(ctx, key, e, spec->where, 1, 0);
+        blocking_propagate(ctx, 2, argv);
         return;
     }
-    /* ZMPOP, BZMPOP: [key, [[member, score] ...]] */
+    /* ZMPOP, BZMPOP: [key, [[member, score] ...]]; ZPOPMIN key n */
     long long llen = (long long)zset_length(e);
     long long n = spec->count > llen ? llen : spec->count;
     reply_array(ctx->out, 2);
     reply_bulk(ctx->out, key->ptr, key->len);
     reply_array(ctx->out, n);
     zset_pop_n(ctx, key, e, spec->where, n, 1);
+    char count[UTIL_LL_STR_SIZE];
+    argv[2] = (struct resp_arg){.ptr = count, .len = (size_t)util_ll_to_str(count, sizeof(count), n)};
+    blocking_propagate(ctx, 3, argv);
 }
 
 static void bzpop_generic(struct cmdctx *ctx, int max)

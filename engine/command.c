@@ -18,6 +18,7 @@
 #include "engine/config.h"
 #include "engine/keyspace.h"
 #include "engine/multi.h"
+#include "engine/propagate.h"
 #include "engine/pubsub.h"
 #include "engine/reply.h"
 #include "engine/server.h"
@@ -77,9 +78,10 @@ static void command_add_top(const struct command *def)
 
 void command_table_init(void)
 {
-    const struct command *groups[] = {
-        string_commands, key_commands,   server_commands, connection_commands, pubsub_commands,
-        list_commands,   multi_commands, hash_commands,   set_commands,        zset_commands};
+    const struct command *groups[] = {string_commands,     key_commands,     server_commands,
+                                      connection_commands, pubsub_commands,  list_commands,
+                                      multi_commands,      hash_commands,    set_commands,
+                                      zset_commands,       persist_commands, repl_commands};
     for (size_t g = 0; g < sizeof(groups) / sizeof(groups[0]); g++)
         for (const struct command *cmd = groups[g]; cmd->name; cmd++) command_add_top(cmd);
 }
@@ -328,15 +330,31 @@ int command_key_shards(const struct command *cmd, struct db *db, int argc,
 
 /* Locks what the command needs and runs it. A command with more distinct
  * shards than fit the array locks the whole db instead. */
-static void command_run_locked(struct cmdctx *ctx)
+/* The command, run while its locks are held; then, still holding them,
+ * its effect is published (so the stream's order is the apply order) and
+ * the clients blocked on keys it filled get their elements before anyone
+ * else can see them. */
+static void run_holding(struct cmdctx *ctx, const struct propagate_mark *pm)
+{
+    propagate_locked_section(1);
+    ctx->cmd->proc(ctx);
+    propagate_command_end(ctx, pm);
+    propagate_flush();
+    propagate_locked_section(0);
+    if (blocking_nready) blocking_serve_held(ctx->now_ms);
+}
+
+static void command_run_locked(struct cmdctx *ctx, const struct propagate_mark *pm)
 {
     const struct command *cmd = ctx->cmd;
     if (cmd->flags & CMD_NO_LOCK) {
+        /* It locks for itself (and EXEC publishes under its locks). */
         cmd->proc(ctx);
+        propagate_command_end(ctx, pm);
+        propagate_flush();
     } else if (cmd->flags & CMD_LOCK_ALL) {
         for (int d = 0; d < keyspace.ndbs; d++) ks_lock_all(ks_db(d));
-        cmd->proc(ctx);
-        if (blocking_nready) blocking_serve_held(ctx->now_ms);
+        run_holding(ctx, pm);
         for (int d = keyspace.ndbs; d-- > 0;) ks_unlock_all(ks_db(d));
     } else {
         unsigned shards[KS_SHARDS];
@@ -345,15 +363,11 @@ static void command_run_locked(struct cmdctx *ctx)
                     : command_key_shards(cmd, ctx->db, ctx->argc, ctx->argv, shards, KS_SHARDS);
         if (n < 0 || n >= (int)KS_SHARDS) {
             ks_lock_all(ctx->db);
-            cmd->proc(ctx);
-            if (blocking_nready) blocking_serve_held(ctx->now_ms);
+            run_holding(ctx, pm);
             ks_unlock_all(ctx->db);
         } else {
             for (int i = 0; i < n; i++) ks_lock(ctx->db, shards[i]);
-            cmd->proc(ctx);
-            /* Clients blocked on keys this command filled get their
-             * elements before anyone else can see them. */
-            if (blocking_nready) blocking_serve_held(ctx->now_ms);
+            run_holding(ctx, pm);
             for (int i = n; i-- > 0;) ks_unlock(ctx->db, shards[i]);
         }
     }
@@ -535,10 +549,14 @@ void command_call(struct cmdctx *ctx, int take_locks)
     const struct command *cmd = ctx->cmd;
     struct reply_mark mark = reply_mark_take(ctx->out);
     int64_t start = clock->mono_now_us;
-    if (take_locks)
-        command_run_locked(ctx);
-    else
-        cmd->proc(ctx);
+    struct propagate_mark pm;
+    propagate_command_begin(ctx, &pm);
+    if (take_locks) {
+        command_run_locked(ctx, &pm);
+    } else {
+        cmd->proc(ctx); /* inside EXEC, which publishes at its end */
+        propagate_command_end(ctx, &pm);
+    }
     clock->mono_now_us = util_monotonic_us();
     int64_t elapsed = clock->mono_now_us - start;
 

@@ -900,6 +900,10 @@ static const struct directive directives[] = {
     SPECIAL_DIRECTIVE("save", MULTI_ARG, &save_ops, "3600 1 300 100 60 10000"),
     STRING_DIRECTIVE("dbfilename", PROTECTED, dbfilename, "dump.rdb", validate_dbfilename),
     BOOL_DIRECTIVE("appendonly", 0, appendonly, "no", NULL),
+    /* RDB files (storage/rdb.c): LZF for strings above 20 bytes, and the
+     * CRC-64 at the end (0 written when off), as in Redis 7.0. */
+    BOOL_DIRECTIVE("rdbcompression", 0, rdbcompression, "yes", NULL),
+    BOOL_DIRECTIVE("rdbchecksum", IMMUTABLE, rdbchecksum, "yes", NULL),
     ENUM_DIRECTIVE("enable-protected-configs", IMMUTABLE, enable_protected_configs,
                    protected_action_names, "no", NULL),
     ENUM_DIRECTIVE("enable-debug-command", IMMUTABLE, enable_debug_command, protected_action_names,

@@ -70,11 +70,14 @@ struct server_config {
     long long client_query_buffer_limit;
     struct output_limit output_limits[3];
 
-    /* persistence (accepted and shown now; used by later issues) */
+    /* persistence (save points and appendonly are accepted and shown, not
+     * acted on yet) */
     struct save_point save_points[CONFIG_MAX_SAVE_POINTS];
     int save_count;
     char *dbfilename;
     int appendonly;
+    int rdbcompression; /* SAVE compresses strings with LZF */
+    int rdbchecksum;    /* SAVE writes the CRC-64 */
 
     /* enum protected_action: whether CONFIG SET may change PROTECTED
      * directives (dir, dbfilename), as Redis 7.0's enable-protected-configs */

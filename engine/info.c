@@ -18,10 +18,12 @@
 
 #include "engine/alloc.h"
 #include "engine/blocking.h"
+#include "engine/repl.h"
 #include "engine/client.h"
 #include "engine/config.h"
 #include "engine/keyspace.h"
 #include "engine/metrics.h"
+#include "engine/persist.h"
 #include "engine/pubsub.h"
 #include "engine/reply.h"
 #include "engine/server.h"
@@ -210,12 +212,13 @@ static void info_persistence(struct info_text *t)
                 "rdb_changes_since_last_save:%llu\r\n"
                 "rdb_bgsave_in_progress:0\r\n"
                 "rdb_last_save_time:%lld\r\n"
-                "rdb_last_bgsave_status:ok\r\n"
-                "rdb_saves:0\r\n"
+                "rdb_last_bgsave_status:%s\r\n"
+                "rdb_saves:%lld\r\n"
                 "aof_enabled:0\r\n"
                 "aof_rewrite_in_progress:0\r\n"
                 "aof_last_write_status:ok\r\n",
-                (unsigned long long)SUM_WORKER(dirty), (long long)(server.start_time_ms / 1000));
+                (unsigned long long)(SUM_WORKER(dirty) - persist_dirty_at_last_save()),
+                persist_lastsave(), persist_last_save_ok() ? "ok" : "err", persist_saves());
 }
 
 static void info_stats(struct info_text *t)
@@ -234,9 +237,9 @@ static void info_stats(struct info_text *t)
                 "instantaneous_input_repl_kbps:0.00\r\n"
                 "instantaneous_output_repl_kbps:0.00\r\n"
                 "rejected_connections:%llu\r\n"
-                "sync_full:0\r\n"
-                "sync_partial_ok:0\r\n"
-                "sync_partial_err:0\r\n"
+                "sync_full:%llu\r\n"
+                "sync_partial_ok:%llu\r\n"
+                "sync_partial_err:%llu\r\n"
                 "expired_keys:%llu\r\n"
                 "evicted_keys:0\r\n"
                 "keyspace_hits:%llu\r\n"
@@ -252,7 +255,8 @@ static void info_stats(struct info_text *t)
                 (unsigned long long)SUM_WORKER(net_output_bytes),
                 (double)metrics_rate(METRIC_NET_INPUT) / 1024,
                 (double)metrics_rate(METRIC_NET_OUTPUT) / 1024,
-                (unsigned long long)atomic_load(&server.rejected_connections),
+                (unsigned long long)atomic_load(&server.rejected_connections), repl_sync_full(),
+                repl_sync_partial_ok(), repl_sync_partial_err(),
                 (unsigned long long)atomic_load(&keyspace.expired_keys),
                 (unsigned long long)SUM_WORKER(keyspace_hits),
                 (unsigned long long)SUM_WORKER(keyspace_misses), pubsub_channel_count(),
@@ -263,19 +267,9 @@ static void info_stats(struct info_text *t)
 static void info_replication(struct info_text *t)
 {
     info_section(t, "Replication");
-    info_printf(t,
-                "role:master\r\n"
-                "connected_slaves:0\r\n"
-                "master_failover_state:no-failover\r\n"
-                "master_replid:%s\r\n"
-                "master_replid2:0000000000000000000000000000000000000000\r\n"
-                "master_repl_offset:0\r\n"
-                "second_repl_offset:-1\r\n"
-                "repl_backlog_active:0\r\n"
-                "repl_backlog_size:1048576\r\n"
-                "repl_backlog_first_byte_offset:0\r\n"
-                "repl_backlog_histlen:0\r\n",
-                server.run_id);
+    char *text = repl_info_text();
+    info_printf(t, "%s", text);
+    mem_free(text);
 }
 
 static void info_cpu(struct info_text *t)

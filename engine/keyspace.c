@@ -10,6 +10,7 @@
 #include "engine/blocking.h"
 #include "engine/dict.h"
 #include "engine/object.h"
+#include "engine/propagate.h"
 #include "engine/table.h"
 #include "engine/watch.h"
 #include "engine/util.h"
@@ -104,12 +105,31 @@ void ks_hold_everything(int on)
  * of its own, unique among the running threads. */
 static __thread char holder_token;
 
+atomic_int ks_snapshot_running;
+void (*ks_unit_hook)(struct db *db, unsigned shard);
+
+/* A shard was just locked: the snapshot in progress, if any, gets the
+ * shard's contents before anything can change them. */
+static void shard_locked(struct db *db, unsigned shard)
+{
+    atomic_store_explicit(&db->shards[shard].holder, (uintptr_t)&holder_token,
+                          memory_order_relaxed);
+    if (atomic_load_explicit(&ks_snapshot_running, memory_order_relaxed)) ks_unit_hook(db, shard);
+}
+
 void ks_lock(struct db *db, unsigned shard)
 {
     if (holding_everything) return;
-    struct shard *sh = &db->shards[shard];
-    pthread_mutex_lock(&sh->lock);
-    atomic_store_explicit(&sh->holder, (uintptr_t)&holder_token, memory_order_relaxed);
+    pthread_mutex_lock(&db->shards[shard].lock);
+    shard_locked(db, shard);
+}
+
+int ks_trylock(struct db *db, unsigned shard)
+{
+    if (holding_everything) return 0;
+    if (pthread_mutex_trylock(&db->shards[shard].lock) != 0) return -1;
+    shard_locked(db, shard);
+    return 0;
 }
 
 void ks_unlock(struct db *db, unsigned shard)
@@ -191,6 +211,7 @@ static void shard_delete_entry(struct db *db, struct shard *sh, uint64_t hash, s
  * as for any deletion: an expired key is a changed key for WATCH). */
 static void shard_expire_entry(struct db *db, struct shard *sh, uint64_t hash, struct entry *e)
 {
+    propagate_deletion(db, e->key, e->keylen);
     shard_delete_entry(db, sh, hash, e);
     atomic_fetch_add_explicit(&keyspace.expired_keys, 1, memory_order_relaxed);
 }

@@ -101,6 +101,7 @@ struct shard {
     struct watched_key *watched; /* WATCHes of keys in this shard (watch.c); stays on swap */
     struct dict *blocked;        /* key -> its blocked clients (blocking.c); stays on swap */
     atomic_uintptr_t holder;     /* the thread holding the lock (ks_holds), or 0 */
+    uint32_t snap_epoch;         /* the last snapshot that has this shard (snapshot.c) */
     /* Published copies of the counts, readable without the lock. */
     atomic_uint_least64_t nkeys_pub, nexpires_pub;
 } __attribute__((aligned(64)));
@@ -144,6 +145,14 @@ static inline struct db *ks_db(int id)
 
 void ks_lock(struct db *db, unsigned shard);
 void ks_unlock(struct db *db, unsigned shard);
+/* ks_lock if the lock is free right now: 0, else -1. */
+int ks_trylock(struct db *db, unsigned shard);
+
+/* Snapshots (engine/snapshot.c): while ks_snapshot_running, every lock of
+ * a shard calls ks_unit_hook(db, shard) right after taking it, so the
+ * snapshot can serialize the shard before its holder changes it. */
+extern atomic_int ks_snapshot_running;
+extern void (*ks_unit_hook)(struct db *db, unsigned shard);
 /* No lock: 1 if the calling thread holds the shard's lock (or everything). */
 int ks_holds(struct db *db, unsigned shard);
 /* Locks / unlocks every shard of db (ascending). */

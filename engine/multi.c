@@ -22,6 +22,7 @@
 
 #include "engine/alloc.h"
 #include "engine/blocking.h"
+#include "engine/propagate.h"
 #include "engine/client.h"
 #include "engine/reply.h"
 #include "engine/util.h"
@@ -217,6 +218,7 @@ void multi_exec(struct cmdctx *ctx)
         return;
     }
     watch_unwatch_all_held(c);
+    propagate_locked_section(1);
     reply_array(ctx->out, m->count);
     for (int i = 0; i < m->count; i++) {
         const struct queued_command *q = &m->cmds[i];
@@ -233,7 +235,11 @@ void multi_exec(struct cmdctx *ctx)
         };
         command_call(&qctx, 0);
     }
-    /* Blocked clients are served after the whole transaction, as in Redis. */
+    /* The transaction's effects are one record (MULTI ... EXEC when more
+     * than one), published under its locks; blocked clients are served
+     * after it, as in Redis. */
+    propagate_flush();
+    propagate_locked_section(0);
     if (blocking_nready) blocking_serve_held(ctx->now_ms);
     lock_set_release(&ls);
     multi_discard(c);

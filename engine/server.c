@@ -27,7 +27,9 @@
 #include "engine/info.h"
 #include "engine/log.h"
 #include "engine/metrics.h"
+#include "engine/persist.h"
 #include "engine/pubsub.h"
+#include "engine/repl.h"
 #include "engine/util.h"
 #include "io/loop.h"
 
@@ -281,6 +283,10 @@ int server_run(void)
     log_notice("Running mode=standalone, port=%d, worker threads=%d.", config.port,
                server.nworkers);
     log_notice("Server initialized");
+    if (persist_load_at_startup() != 0) {
+        remove_pidfile();
+        return 1;
+    }
 
     struct io_handler handler = {
         .on_open = client_on_open,
@@ -297,10 +303,12 @@ int server_run(void)
         .listen_fds = fds,
         .nlisten = nlisten,
         .tick_ms = cron_period_ms(),
+        .service = repl_service_handler(),
         .ring_entries = 4096,
         .recv_buffers = 512,
         .recv_buffer_size = 16384,
     };
+    repl_init();
     if (io_start(&opt, &handler, err, sizeof(err)) < 0) {
         log_warning("Fatal: can't start the worker threads: %s", err);
         return 1;

@@ -151,6 +151,19 @@ static void hash_convert(struct entry *e)
     e->encoding = ENC_HASHTABLE;
 }
 
+void hash_init_detached(struct entry *e)
+{
+    memset(e, 0, sizeof(*e));
+    e->type = TYPE_HASH;
+    e->encoding = ENC_LISTPACK;
+    e->v.ptr = lp_new(0);
+}
+
+void hash_convert_to_dict(struct entry *e)
+{
+    if (e->encoding == ENC_LISTPACK) hash_convert(e);
+}
+
 void hash_convert_for_args(struct entry *e, const struct resp_arg *argv, int start, int end)
 {
     if (e->encoding != ENC_LISTPACK) return;

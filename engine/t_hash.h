@@ -45,6 +45,13 @@ typedef struct lp_entry hash_item;
 struct entry *hash_add_key(struct db *db, const char *key, size_t len);
 /* Frees a hash value (value_free). */
 void hash_free(struct entry *e);
+/* RDB loading: an empty listpack hash in the entry header e, outside the
+ * keyspace (fields are added with hash_set; the caller then moves type,
+ * encoding and value into a keyspace entry). */
+void hash_init_detached(struct entry *e);
+/* Converts a listpack hash to a dict (Redis's hashTypeConvert), e.g. a
+ * loaded listpack with more than hash-max-listpack-entries fields. */
+void hash_convert_to_dict(struct entry *e);
 
 /* Number of fields. */
 unsigned long hash_length(struct entry *e);

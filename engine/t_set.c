@@ -114,6 +114,11 @@ static void set_convert(struct entry *e)
     e->encoding = SET_ENC_HASHTABLE;
 }
 
+void set_convert_to_dict(struct entry *e)
+{
+    if (e->encoding == SET_ENC_INTSET) set_convert(e);
+}
+
 void set_shrink_to_intset(struct entry *e)
 {
     if (e->encoding == SET_ENC_INTSET || (long long)set_size(e) > intset_limit()) return;

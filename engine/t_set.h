@@ -58,6 +58,10 @@ void set_init_detached(struct entry *e);
  * left empty (no need to free it). Returns the new entry. */
 struct entry *set_install(struct db *db, const char *key, size_t len, struct entry *detached);
 
+/* Converts an intset to a dict (Redis's setTypeConvert), e.g. a loaded
+ * intset with more than set-max-intset-entries members. */
+void set_convert_to_dict(struct entry *e);
+
 /* value_free, OBJECT ENCODING and DEBUG DIGEST of a set. */
 void set_free(struct entry *e);
 const char *set_encoding_name(const struct entry *e);

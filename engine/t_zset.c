@@ -133,10 +133,9 @@ struct entry *zset_add_key(struct db *db, const char *key, size_t len, size_t fi
     return e;
 }
 
-struct entry *zset_add_key_sized(struct db *db, const char *key, size_t len, long size_hint,
-                                 size_t member_len_hint)
+/* zsetTypeCreate's choice of encoding, into e's value. */
+static void zset_init_value(struct entry *e, long size_hint, size_t member_len_hint)
 {
-    struct entry *e = ks_add(db, key, len, TYPE_ZSET);
     if (size_hint > setting(&zset_max_listpack_entries) ||
         (long long)member_len_hint > setting(&zset_max_listpack_value)) {
         e->encoding = ENC_ZSET_SKIPLIST;
@@ -145,7 +144,21 @@ struct entry *zset_add_key_sized(struct db *db, const char *key, size_t len, lon
         e->encoding = ENC_ZSET_LISTPACK;
         e->v.ptr = lp_new(0);
     }
+}
+
+struct entry *zset_add_key_sized(struct db *db, const char *key, size_t len, long size_hint,
+                                 size_t member_len_hint)
+{
+    struct entry *e = ks_add(db, key, len, TYPE_ZSET);
+    zset_init_value(e, size_hint, member_len_hint);
     return e;
+}
+
+void zset_init_detached(struct entry *e, long size_hint, size_t member_len_hint)
+{
+    memset(e, 0, sizeof(*e));
+    e->type = TYPE_ZSET;
+    zset_init_value(e, size_hint, member_len_hint);
 }
 
 void zset_free(struct entry *e)
@@ -182,6 +195,11 @@ static void zset_convert(struct entry *e)
     lp_free(lp);
     e->v.ptr = zs;
     e->encoding = ENC_ZSET_SKIPLIST;
+}
+
+void zset_convert_to_skiplist(struct entry *e)
+{
+    if (e->encoding == ENC_ZSET_LISTPACK) zset_convert(e);
 }
 
 /* ---- digest (Redis's debug.c, OBJ_ZSET) ---- */

@@ -57,6 +57,13 @@ struct entry *zset_add_key(struct db *db, const char *key, size_t len, size_t fi
  * listpack). The caller adds members at once. */
 struct entry *zset_add_key_sized(struct db *db, const char *key, size_t len, long size_hint,
                                  size_t member_len_hint);
+/* RDB loading: the same choice of encoding for a sorted set made in the
+ * entry header e, outside the keyspace (members are added with zset_add;
+ * the caller then moves type, encoding and value into a keyspace entry). */
+void zset_init_detached(struct entry *e, long size_hint, size_t member_len_hint);
+/* Converts a listpack sorted set to the skiplist encoding (zsetConvert),
+ * e.g. a loaded listpack above zset-max-listpack-entries. */
+void zset_convert_to_skiplist(struct entry *e);
 /* value_free, OBJECT ENCODING and DEBUG DIGEST of a sorted set. */
 void zset_free(struct entry *e);
 const char *zset_encoding_name(const struct entry *e);

@@ -46,10 +46,12 @@ enum {
     CONN_NOTIFIED = 1 << 5,
     CONN_PAUSED = 1 << 6,
     CONN_ON_CLOSE_LIST = 1 << 7,
+    CONN_DETACHING = 1 << 8, /* handing its socket over (io_conn_detach) */
 };
 
 struct io_conn {
     struct io_worker *w;
+    const struct io_handler *h; /* its worker's, or its own (io_conn_adopt) */
     int fd;
     uint32_t flags;
     int refs; /* operations in flight */
@@ -60,10 +62,13 @@ struct io_conn {
     struct io_conn *prev, *next; /* every connection of the worker */
     struct msghdr msg;
     struct iovec iov[SEND_IOV_MAX];
+    void (*detached)(void *arg, int fd); /* io_conn_detach */
+    void *detach_arg;
 };
 
 struct io_worker {
     int index;
+    const struct io_handler *h;
     pthread_t thread;
     struct io_uring ring;
     struct io_uring_buf_ring *buf_ring;
@@ -90,7 +95,8 @@ struct io_worker {
 
 static struct io_worker *workers;
 static int worker_count;
-static struct io_handler handler;
+static struct io_handler handler, service_handler;
+static int service_count;
 static struct io_options options;
 static __thread struct io_worker *current_worker;
 /* Smallest and largest batch of receives a busy worker waits for, and the
@@ -200,9 +206,14 @@ static void worker_reap_closing(struct io_worker *w)
     while (c) {
         struct io_conn *next = c->close_next;
         c->flags &= ~CONN_ON_CLOSE_LIST;
+        int detach = (c->flags & (CONN_DETACHING | CONN_CLOSING)) == CONN_DETACHING;
+        if (detach && (c->out.pending > 0 || (c->flags & CONN_RECV_ARMED))) {
+            c = next; /* still sending, or the receive's cancel is not in */
+            continue;
+        }
         if (!(c->flags & CONN_NOTIFIED)) {
             c->flags |= CONN_NOTIFIED;
-            if (c->state && handler.on_close) handler.on_close(c->state);
+            if (!detach && c->state && c->h->on_close) c->h->on_close(c->state);
             c->state = NULL;
         }
         if (c->refs == 0 && !(c->flags & CONN_DIRTY)) {
@@ -211,7 +222,10 @@ static void worker_reap_closing(struct io_worker *w)
             else
                 w->conns = c->next;
             if (c->next) c->next->prev = c->prev;
-            close(c->fd);
+            if (detach)
+                c->detached(c->detach_arg, c->fd);
+            else
+                close(c->fd);
             outbuf_free(&c->out);
             free(c);
         }
@@ -269,6 +283,7 @@ static void worker_on_accept(struct io_worker *w, struct io_uring_cqe *cqe, int 
         return;
     }
     c->w = w;
+    c->h = w->h;
     c->fd = fd;
     outbuf_init(&c->out);
     c->next = w->conns;
@@ -279,7 +294,7 @@ static void worker_on_accept(struct io_worker *w, struct io_uring_cqe *cqe, int 
     socklen_t plen = sizeof(peer);
     memset(&peer, 0, sizeof(peer));
     getpeername(fd, (struct sockaddr *)&peer, &plen);
-    c->state = handler.on_open(w, c, &peer);
+    c->state = w->h->on_open(w, c, &peer);
     if (!c->state) {
         c->flags |= CONN_CLOSE_AFTER_REPLY | CONN_NOTIFIED;
         conn_mark_dirty(c);
@@ -306,14 +321,15 @@ static void conn_on_recv(struct io_conn *c, struct io_uring_cqe *cqe)
     if (cqe->res > 0) {
         unsigned bid = cqe->flags >> IORING_CQE_BUFFER_SHIFT;
         if (!(c->flags & CONN_CLOSING)) {
-            handler.on_data(c->state, c->w->buffers + (size_t)bid * c->w->buffer_size,
-                            (size_t)cqe->res);
+            c->h->on_data(c->state, c->w->buffers + (size_t)bid * c->w->buffer_size,
+                          (size_t)cqe->res);
             conn_mark_dirty(c);
         }
         worker_return_buffer(c->w, bid);
     } else if (cqe->res == 0 || cqe->res != -ENOBUFS) {
         if (cqe->res != -ECANCELED || !(c->flags & CONN_PAUSED)) conn_begin_close(c);
     }
+    if ((c->flags & CONN_DETACHING) && !(c->flags & CONN_RECV_ARMED)) conn_queue_close(c);
     if (c->flags & CONN_CLOSING) {
         conn_queue_close(c);
         return;
@@ -331,7 +347,7 @@ static void conn_on_send(struct io_conn *c, struct io_uring_cqe *cqe)
         outbuf_consume(&c->out, (size_t)cqe->res);
         if (c->out.pending > 0 || (c->flags & CONN_CLOSE_AFTER_REPLY)) conn_mark_dirty(c);
     }
-    if (c->flags & CONN_CLOSING) conn_queue_close(c);
+    if (c->flags & (CONN_CLOSING | CONN_DETACHING)) conn_queue_close(c);
 }
 
 static void worker_handle_cqe(struct io_worker *w, struct io_uring_cqe *cqe)
@@ -348,16 +364,16 @@ static void worker_handle_cqe(struct io_worker *w, struct io_uring_cqe *cqe)
         conn_on_send((struct io_conn *)(uintptr_t)(ud & ~OP_MASK), cqe);
         break;
     case OP_TIMER:
-        if (handler.on_tick) handler.on_tick(w);
+        if (w->h->on_tick) w->h->on_tick(w);
         if (!atomic_load(&w->stop)) worker_arm_timer(w);
         break;
     case OP_ALARM:
         if ((int64_t)(ud >> 3) == w->alarm_armed_ms) w->alarm_armed_ms = 0;
-        if (handler.on_alarm) handler.on_alarm(w);
+        if (w->h->on_alarm) w->h->on_alarm(w);
         break;
     case OP_WAKE:
         atomic_store(&w->wake_pending, 0);
-        if (handler.on_wake) handler.on_wake(w);
+        if (w->h->on_wake) w->h->on_wake(w);
         if (!atomic_load(&w->stop)) worker_arm_wake(w);
         break;
     default:
@@ -420,7 +436,7 @@ static void worker_teardown(struct io_worker *w)
 {
     for (struct io_conn *c = w->conns; c;) {
         struct io_conn *next = c->next;
-        if (!(c->flags & CONN_NOTIFIED) && c->state && handler.on_close) handler.on_close(c->state);
+        if (!(c->flags & CONN_NOTIFIED) && c->state && c->h->on_close) c->h->on_close(c->state);
         close(c->fd);
         outbuf_free(&c->out);
         free(c);
@@ -468,7 +484,7 @@ static void *worker_main(void *arg)
         worker_signal_started(w, -1);
         return NULL;
     }
-    if (handler.on_thread_start) handler.on_thread_start(w);
+    if (w->h->on_thread_start) w->h->on_thread_start(w);
     for (int i = 0; i < w->nlisten; i++) worker_arm_accept(w, i);
     worker_arm_timer(w);
     worker_arm_wake(w);
@@ -495,7 +511,7 @@ static void *worker_main(void *arg)
         io_uring_cq_advance(&w->ring, seen);
         received_last = received;
     }
-    if (handler.on_thread_stop) handler.on_thread_stop(w);
+    if (w->h->on_thread_stop) w->h->on_thread_stop(w);
     worker_teardown(w);
     return NULL;
 }
@@ -504,17 +520,23 @@ int io_start(const struct io_options *opt, const struct io_handler *h, char *err
 {
     options = *opt;
     handler = *h;
+    if (opt->service) service_handler = *opt->service;
+    service_count = opt->service ? 1 : 0;
     worker_count = opt->nworkers;
-    workers = calloc((size_t)worker_count, sizeof(*workers));
+    int nthreads = worker_count + service_count;
+    workers = calloc((size_t)nthreads, sizeof(*workers));
     if (!workers) {
         snprintf(err, errsize, "out of memory");
         return -1;
     }
-    for (int i = 0; i < worker_count; i++) {
+    for (int i = 0; i < nthreads; i++) {
         struct io_worker *w = &workers[i];
         w->index = i;
-        w->listen_fds = opt->listen_fds + (size_t)i * opt->nlisten;
-        w->nlisten = opt->nlisten;
+        w->h = i < worker_count ? &handler : &service_handler;
+        if (i < worker_count) {
+            w->listen_fds = opt->listen_fds + (size_t)i * opt->nlisten;
+            w->nlisten = opt->nlisten;
+        }
         w->tick.tv_sec = opt->tick_ms / 1000;
         w->tick.tv_nsec = (long long)(opt->tick_ms % 1000) * 1000000LL;
         w->wake_fd = eventfd(0, EFD_CLOEXEC);
@@ -523,16 +545,16 @@ int io_start(const struct io_options *opt, const struct io_handler *h, char *err
             return -1;
         }
     }
-    for (int i = 0; i < worker_count; i++) {
+    for (int i = 0; i < nthreads; i++) {
         if (pthread_create(&workers[i].thread, NULL, worker_main, &workers[i]) != 0) {
             snprintf(err, errsize, "pthread_create: %s", strerror(errno));
             return -1;
         }
     }
     pthread_mutex_lock(&start_lock);
-    while (started_count < worker_count) pthread_cond_wait(&start_cond, &start_lock);
+    while (started_count < nthreads) pthread_cond_wait(&start_cond, &start_lock);
     pthread_mutex_unlock(&start_lock);
-    for (int i = 0; i < worker_count; i++) {
+    for (int i = 0; i < nthreads; i++) {
         if (workers[i].start_status < 0) {
             snprintf(err, errsize, "%s", workers[i].start_error);
             return -1;
@@ -543,15 +565,20 @@ int io_start(const struct io_options *opt, const struct io_handler *h, char *err
 
 void io_stop(void)
 {
-    for (int i = 0; i < worker_count; i++) {
+    /* The service loop first: the workers may still hand it work until
+     * they stop, and it must not outlive the keyspace they share. */
+    int nthreads = worker_count + service_count;
+    for (int i = nthreads; i-- > 0;) {
         atomic_store(&workers[i].stop, 1);
         io_worker_wake(&workers[i]);
+        pthread_join(workers[i].thread, NULL);
     }
-    for (int i = 0; i < worker_count; i++) pthread_join(workers[i].thread, NULL);
-    for (int i = 0; i < worker_count; i++) close(workers[i].wake_fd);
+    for (int i = 0; i < nthreads; i++) close(workers[i].wake_fd);
     free(workers);
     workers = NULL;
     worker_count = 0;
+    service_count = 0;
+    started_count = 0;
 }
 
 /* A throwaway ring that tries the features the loop depends on, so that a
@@ -710,6 +737,38 @@ int io_worker_count(void)
 struct io_worker *io_worker_get(int index)
 {
     return &workers[index];
+}
+
+struct io_worker *io_service_loop(void)
+{
+    return service_count ? &workers[worker_count] : NULL;
+}
+
+void io_conn_detach(struct io_conn *c, void (*done)(void *arg, int fd), void *arg)
+{
+    if (c->flags & (CONN_CLOSING | CONN_DETACHING)) return;
+    c->flags |= CONN_DETACHING;
+    c->detached = done;
+    c->detach_arg = arg;
+    io_conn_pause_reading(c);
+    conn_mark_dirty(c);
+    conn_queue_close(c);
+}
+
+struct io_conn *io_conn_adopt(struct io_worker *w, int fd, const struct io_handler *h, void *state)
+{
+    struct io_conn *c = calloc(1, sizeof(*c));
+    if (!c) return NULL;
+    c->w = w;
+    c->h = h;
+    c->fd = fd;
+    c->state = state;
+    outbuf_init(&c->out);
+    c->next = w->conns;
+    if (w->conns) w->conns->prev = c;
+    w->conns = c;
+    conn_arm_recv(c);
+    return c;
 }
 
 int io_worker_index(const struct io_worker *w)

@@ -59,6 +59,10 @@ struct io_options {
     unsigned ring_entries; /* SQ size per worker */
     unsigned recv_buffers; /* provided buffers per worker (power of two) */
     unsigned recv_buffer_size;
+    /* When set: one more loop thread, the service loop, with no listener,
+     * running these callbacks (the replication thread: engine/repl.c). It
+     * only has the connections handed to it (io_conn_adopt). */
+    const struct io_handler *service;
 };
 
 /*
@@ -82,7 +86,10 @@ int io_start(const struct io_options *opt, const struct io_handler *h, char *err
 /* Asks every worker to stop, waits for them, frees everything. Main thread. */
 void io_stop(void);
 
+/* The workers (not counting the service loop). */
 int io_worker_count(void);
+/* The service loop, or NULL. */
+struct io_worker *io_service_loop(void);
 struct io_worker *io_worker_get(int index);
 int io_worker_index(const struct io_worker *w);
 /* The engine's per-worker state. */
@@ -112,6 +119,14 @@ void io_conn_close_after_reply(struct io_conn *c);
 void io_conn_close(struct io_conn *c);
 int io_conn_fd(const struct io_conn *c);
 struct io_worker *io_conn_worker(const struct io_conn *c);
+/* Hands the socket over instead of closing it: stops receiving (bytes
+ * already received still reach on_data, until the cancel is in), sends
+ * what is pending, then calls done(arg, fd) from the loop and frees the
+ * connection; on_close is not called. */
+void io_conn_detach(struct io_conn *c, void (*done)(void *arg, int fd), void *arg);
+/* Owning worker of w: makes fd one of its connections, with its own
+ * callbacks h (on_data, on_close) and state. */
+struct io_conn *io_conn_adopt(struct io_worker *w, int fd, const struct io_handler *h, void *state);
 /* Stops / restarts delivering received bytes (kept in the kernel meanwhile). */
 void io_conn_pause_reading(struct io_conn *c);
 void io_conn_resume_reading(struct io_conn *c);

@@ -1,0 +1,144 @@
+/*
+ * cmd_repl: the replication commands a client runs on its worker: REPLCONF
+ * (the replica's port, address and capabilities before it syncs), SYNC and
+ * PSYNC (which hand the connection to the replication thread,
+ * engine/repl.h), and ROLE; with Redis 7.0's replies and errors.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "engine/alloc.h"
+#include "engine/client.h"
+#include "engine/command.h"
+#include "engine/repl.h"
+#include "engine/reply.h"
+
+/* REPLCONF <option> <value> [<option> <value> ...] */
+static void replconf_command(struct cmdctx *ctx)
+{
+    struct client *c = ctx->client;
+    if (ctx->argc % 2 == 0) {
+        reply_error(ctx->out, ERR_SYNTAX);
+        return;
+    }
+    for (int j = 1; j < ctx->argc; j += 2) {
+        const struct resp_arg *opt = &ctx->argv[j], *val = &ctx->argv[j + 1];
+        if (arg_eq(opt, "listening-port")) {
+            long long port;
+            if (arg_ll(ctx, val, &port, NULL) != 0) return;
+            c->repl_listening_port = (int)port;
+        } else if (arg_eq(opt, "ip-address")) {
+            if (val->len >= 46) { /* NET_HOST_STR_LEN */
+                reply_errorf(ctx->out,
+                             "ERR REPLCONF ip-address provided by replica instance is too long: "
+                             "%zu bytes",
+                             val->len);
+                return;
+            }
+            mem_free(c->repl_ip);
+            c->repl_ip = mem_alloc(val->len + 1);
+            memcpy(c->repl_ip, val->ptr, val->len);
+            c->repl_ip[val->len] = '\0';
+        } else if (arg_eq(opt, "capa")) {
+            if (arg_eq(val, "eof")) c->repl_capa_eof = 1;
+            if (arg_eq(val, "psync2")) c->repl_capa_psync2 = 1;
+        } else if (arg_eq(opt, "ack") || arg_eq(opt, "getack")) {
+            /* From a client that is not a replica (or a primary's GETACK
+             * while this server is no replica): ignored, no reply. */
+            return;
+        } else if (arg_eq(opt, "rdb-only")) {
+            long long v;
+            if (arg_ll(ctx, val, &v, NULL) != 0) return;
+            if (v != 0 && v != 1) {
+                reply_error(ctx->out, ERR_SYNTAX);
+                return;
+            }
+        } else {
+            reply_errorf(ctx->out, "ERR Unrecognized REPLCONF option: %.*s", (int)opt->len,
+                         opt->ptr);
+            return;
+        }
+    }
+    reply_ok(ctx->out);
+}
+
+/* SYNC, and PSYNC replicationid offset: this client becomes a replica. */
+static void sync_command(struct cmdctx *ctx)
+{
+    struct client *c = ctx->client;
+    struct repl_handover *h = mem_calloc(1, sizeof(*h));
+    h->psync = ctx->argc >= 3;
+    h->offset = -1;
+    snprintf(h->replid, sizeof(h->replid), "?");
+    if (h->psync) {
+        const struct resp_arg *id = &ctx->argv[1];
+        snprintf(h->replid, sizeof(h->replid), "%.*s", (int)(id->len < 40 ? id->len : 40), id->ptr);
+        long long off;
+        if (arg_ll(ctx, &ctx->argv[2], &off, NULL) != 0) {
+            /* As Redis: the error, then a full resync anyway. */
+            off = -1;
+        }
+        h->offset = off;
+    }
+    h->capa_eof = c->repl_capa_eof;
+    h->capa_psync2 = c->repl_capa_psync2;
+    h->listening_port = c->repl_listening_port;
+    h->client_id = c->id;
+    if (c->repl_ip) {
+        snprintf(h->ip, sizeof(h->ip), "%s", c->repl_ip);
+    } else {
+        /* "ip:port" of the peer: the address part. */
+        snprintf(h->ip, sizeof(h->ip), "%s", c->addr);
+        char *colon = strrchr(h->ip, ':');
+        if (colon) *colon = '\0';
+    }
+    client_hand_over(c, h);
+}
+
+/* ROLE */
+static void role_command(struct cmdctx *ctx)
+{
+    repl_role_reply(ctx->out);
+}
+
+#define SYNC_FLAGS (CMD_NO_ASYNC_LOADING | CMD_ADMIN | CMD_NO_MULTI | CMD_NOSCRIPT)
+
+const struct command repl_commands[] = {
+    {.name = "psync",
+     .proc = sync_command,
+     .arity = -3,
+     .flags = SYNC_FLAGS,
+     .acl_categories = "@admin @slow @dangerous",
+     .group = "server",
+     .since = "2.8.0",
+     .summary = "Internal command used for replication",
+     .args = COMMAND_ARGS({.name = "replicationid", .type = ARG_STRING},
+                          {.name = "offset", .type = ARG_INTEGER})},
+    {.name = "sync",
+     .proc = sync_command,
+     .arity = 1,
+     .flags = SYNC_FLAGS,
+     .acl_categories = "@admin @slow @dangerous",
+     .group = "server",
+     .since = "1.0.0",
+     .summary = "Internal command used for replication"},
+    {.name = "replconf",
+     .proc = replconf_command,
+     .arity = -1,
+     .flags = CMD_ADMIN | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE | CMD_ALLOW_BUSY,
+     .acl_categories = "@admin @slow @dangerous",
+     .group = "server",
+     .since = "3.0.0",
+     .summary = "An internal command for configuring the replication stream",
+     .complexity = "O(1)"},
+    {.name = "role",
+     .proc = role_command,
+     .arity = 1,
+     .flags = CMD_NOSCRIPT | CMD_LOADING | CMD_STALE | CMD_FAST | CMD_SENTINEL | CMD_NO_LOCK,
+     .acl_categories = "@admin @fast @dangerous",
+     .group = "server",
+     .since = "2.8.12",
+     .summary = "Return the role of the instance in the context of replication",
+     .complexity = "O(1)"},
+    {.name = NULL},
+};

@@ -1,0 +1,664 @@
+/*
+ * repl: the replication thread, primary side: backlog, offset, replicas,
+ * PSYNC, full sync. See engine/repl.h.
+ */
+#include "engine/repl.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "engine/alloc.h"
+#include "engine/effect_log.h"
+#include "engine/keyspace.h"
+#include "engine/log.h"
+#include "engine/propagate.h"
+#include "engine/reply.h"
+#include "engine/resp.h"
+#include "engine/snapshot.h"
+#include "engine/util.h"
+#include "io/loop.h"
+#include "io/outbuf.h"
+#include "storage/rdb.h"
+
+#define EFFECT_LOG_BYTES (16u << 20)
+#define BACKLOG_BYTES (1u << 20) /* repl-backlog-size's default */
+#define BLOCK_BYTES (256u << 10) /* backlog block */
+#define PING_PERIOD_MS 10000     /* repl-ping-replica-period's default */
+#define SNAPSHOT_SHARDS_PER_STEP 16
+#define SNAPSHOT_STEP_BYTES (1u << 20)
+#define SNAPSHOT_OUTPUT_MAX (8u << 20) /* a replica's unsent RDB before we wait */
+
+enum replica_state {
+    REPLICA_WAIT_SNAPSHOT, /* full sync asked while another snapshot runs */
+    REPLICA_SNAPSHOT,      /* receiving the RDB */
+    REPLICA_ONLINE,        /* receiving the stream */
+};
+
+static const char *const state_names[] = {"wait_bgsave", "send_bulk", "online"};
+
+struct replica {
+    struct io_conn *conn;
+    enum replica_state state;
+    int capa_eof;
+    int listening_port;
+    char ip[64];
+    unsigned long long id;
+    uint64_t sent;       /* stream offset of the last byte passed on */
+    uint64_t ack;        /* REPLCONF ACK */
+    int64_t ack_time_ms; /* when it last acknowledged (lag) */
+    char eofmark[40];
+    struct resp_parser parser;
+    char *in;
+    size_t inlen;
+    struct replica *next;
+};
+
+/* The backlog: blocks of the stream, oldest first. */
+struct block {
+    struct block *next;
+    uint64_t first; /* stream offset of data[0] */
+    size_t used;
+    char data[BLOCK_BYTES];
+};
+
+static struct {
+    char replid[41], replid2[41];
+    atomic_llong master_repl_offset; /* published for INFO */
+    atomic_llong second_repl_offset;
+    uint64_t offset; /* the thread's own copy */
+    int last_db;     /* for SELECT; -1: the next op gets one */
+    struct block *head, *tail;
+    uint64_t histlen;
+    atomic_int backlog_active;
+    atomic_ullong first_byte; /* published */
+    atomic_ullong histlen_pub;
+
+    /* the snapshot being streamed, and to whom */
+    int snapshot_on;
+    uint64_t snapshot_offset;
+    struct rdb_writer writer;
+
+    pthread_mutex_t lock; /* replicas list (INFO, ROLE read it) and inbox */
+    struct replica *replicas;
+    struct repl_handover *inbox;
+
+    int64_t last_ping_ms;
+    atomic_ullong sync_full, sync_partial_ok, sync_partial_err;
+    struct io_worker *loop;
+} repl = {.lock = PTHREAD_MUTEX_INITIALIZER};
+
+static void random_hex(char *out, size_t n)
+{
+    static const char hex[] = "0123456789abcdef";
+    for (size_t i = 0; i < n; i++) out[i] = hex[util_rand64() & 15];
+    out[n] = '\0';
+}
+
+void repl_init(void)
+{
+    random_hex(repl.replid, 40);
+    memset(repl.replid2, '0', 40);
+    repl.replid2[40] = '\0';
+    atomic_store(&repl.second_repl_offset, -1);
+    repl.last_db = -1;
+}
+
+/* ---- the backlog (replication thread) ---- */
+
+static void backlog_append(const char *p, size_t n)
+{
+    while (n > 0) {
+        struct block *b = repl.tail;
+        if (!b || b->used == BLOCK_BYTES) {
+            b = mem_alloc(sizeof(*b));
+            b->next = NULL;
+            b->first = repl.offset + 1;
+            b->used = 0;
+            if (repl.tail)
+                repl.tail->next = b;
+            else
+                repl.head = b;
+            repl.tail = b;
+        }
+        size_t room = BLOCK_BYTES - b->used, take = n < room ? n : room;
+        memcpy(b->data + b->used, p, take);
+        b->used += take;
+        p += take;
+        n -= take;
+        repl.offset += take;
+        repl.histlen += take;
+    }
+}
+
+/* Oldest offset some replica still needs from the backlog. */
+static uint64_t pinned_offset(void)
+{
+    uint64_t pin = repl.offset + 1;
+    if (repl.snapshot_on && repl.snapshot_offset + 1 < pin) pin = repl.snapshot_offset + 1;
+    for (struct replica *r = repl.replicas; r; r = r->next)
+        if (r->state == REPLICA_ONLINE && r->sent + 1 < pin) pin = r->sent + 1;
+    return pin;
+}
+
+/* Drops whole blocks beyond the backlog size that nobody needs. */
+static void backlog_trim(void)
+{
+    uint64_t pin = pinned_offset();
+    while (repl.head && repl.head != repl.tail && repl.histlen - repl.head->used >= BACKLOG_BYTES &&
+           repl.head->first + repl.head->used <= pin) {
+        struct block *b = repl.head;
+        repl.head = b->next;
+        repl.histlen -= b->used;
+        mem_free(b);
+    }
+}
+
+static void backlog_publish(void)
+{
+    atomic_store_explicit(&repl.master_repl_offset, (long long)repl.offset, memory_order_relaxed);
+    atomic_store_explicit(&repl.first_byte, repl.head ? repl.head->first : repl.offset + 1,
+                          memory_order_relaxed);
+    atomic_store_explicit(&repl.histlen_pub, repl.histlen, memory_order_relaxed);
+}
+
+/* Copies the stream bytes from offset `from` (inclusive) to the end into
+ * out. The backlog holds them. */
+static void backlog_copy(struct outbuf *out, uint64_t from)
+{
+    for (struct block *b = repl.head; b; b = b->next) {
+        uint64_t end = b->first + b->used; /* one past */
+        if (end <= from) continue;
+        size_t skip = from > b->first ? (size_t)(from - b->first) : 0;
+        outbuf_append(out, b->data + skip, b->used - skip);
+    }
+}
+
+static void feed_op(void *ctx, int db, const char *resp, size_t len)
+{
+    (void)ctx;
+    if (db != repl.last_db) {
+        char select[64], num[24];
+        int nlen = snprintf(num, sizeof(num), "%d", db);
+        int slen =
+            snprintf(select, sizeof(select), "*2\r\n$6\r\nSELECT\r\n$%d\r\n%s\r\n", nlen, num);
+        backlog_append(select, (size_t)slen);
+        repl.last_db = db;
+    }
+    backlog_append(resp, len);
+}
+
+/* Moves every committed effect into the backlog. */
+static void drain_effects(void)
+{
+    if (!atomic_load_explicit(&repl.backlog_active, memory_order_relaxed)) return;
+    while (effect_log_consume(feed_op, NULL, 4u << 20) > 0) {
+    }
+}
+
+/* The thread's shard lock: never waits on a holder that may itself wait
+ * for room in the effect log. */
+static void lock_shard(struct db *db, unsigned shard)
+{
+    while (ks_trylock(db, shard) != 0) {
+        drain_effects();
+        sched_yield();
+    }
+}
+
+/* Passes the new stream bytes on to the online replicas. */
+static void feed_replicas(void)
+{
+    for (struct replica *r = repl.replicas; r; r = r->next) {
+        if (r->state != REPLICA_ONLINE || r->sent >= repl.offset) continue;
+        backlog_copy(io_conn_outbuf(r->conn), r->sent + 1);
+        r->sent = repl.offset;
+        io_conn_mark_dirty(r->conn);
+    }
+}
+
+static void effects_notify(void)
+{
+    if (repl.loop) io_worker_wake(repl.loop);
+}
+
+/* The first replica: from now on every write is recorded. Holding every
+ * shard lock, so no write is half in. */
+static void backlog_create(void)
+{
+    effect_log_init(EFFECT_LOG_BYTES, effects_notify);
+    /* A new history: replicas of an older one cannot continue from it. */
+    pthread_mutex_lock(&repl.lock);
+    random_hex(repl.replid, 40);
+    memset(repl.replid2, '0', 40);
+    pthread_mutex_unlock(&repl.lock);
+    atomic_store(&repl.second_repl_offset, -1);
+    repl.last_db = -1;
+    atomic_store(&repl.backlog_active, 1);
+    atomic_store(&propagate_enabled, 1);
+    backlog_publish();
+}
+
+/* ---- replicas ---- */
+
+static void replica_free(struct replica *r)
+{
+    resp_parser_free(&r->parser);
+    mem_free(r->in);
+    mem_free(r);
+}
+
+static void replica_unlink(struct replica *r)
+{
+    pthread_mutex_lock(&repl.lock);
+    for (struct replica **p = &repl.replicas; *p; p = &(*p)->next)
+        if (*p == r) {
+            *p = r->next;
+            break;
+        }
+    pthread_mutex_unlock(&repl.lock);
+}
+
+/* REPLCONF ACK <offset> from an online replica. */
+static void replica_command(struct replica *r, int argc, const struct resp_arg *argv)
+{
+    if (argc >= 3 && argv[0].len == 8 && strncasecmp(argv[0].ptr, "replconf", 8) == 0 &&
+        argv[1].len == 3 && strncasecmp(argv[1].ptr, "ack", 3) == 0) {
+        long long off;
+        if (util_str_to_ll(argv[2].ptr, argv[2].len, &off) && off >= 0) {
+            pthread_mutex_lock(&repl.lock);
+            if ((uint64_t)off > r->ack) r->ack = (uint64_t)off;
+            r->ack_time_ms = util_ms_now();
+            pthread_mutex_unlock(&repl.lock);
+        }
+    }
+}
+
+static void replica_on_data(void *state, const char *data, size_t len)
+{
+    struct replica *r = state;
+    r->in = mem_realloc(r->in, r->inlen + len);
+    memcpy(r->in + r->inlen, data, len);
+    r->inlen += len;
+    size_t off = 0;
+    while (off < r->inlen) {
+        size_t consumed = 0, need = 0;
+        enum resp_status st = resp_parse(&r->parser, r->in + off, r->inlen - off, &consumed, &need);
+        if (st == RESP_MORE) break;
+        if (st == RESP_ERROR) {
+            log_warning("Protocol error from replica %s:%d: %s", r->ip, r->listening_port,
+                        r->parser.error);
+            io_conn_close(r->conn);
+            r->inlen = 0;
+            return;
+        }
+        off += consumed;
+        if (r->parser.argc > 0) replica_command(r, r->parser.argc, r->parser.argv);
+    }
+    memmove(r->in, r->in + off, r->inlen - off);
+    r->inlen -= off;
+}
+
+static void replica_on_close(void *state)
+{
+    struct replica *r = state;
+    log_notice("Connection with replica %s:%d lost.", r->ip, r->listening_port);
+    replica_unlink(r);
+    replica_free(r);
+}
+
+static const struct io_handler replica_handler = {
+    .on_data = replica_on_data,
+    .on_close = replica_on_close,
+};
+
+/* The snapshot's sink: every replica receiving it gets the bytes. */
+static int snapshot_sink(void *ctx, const void *buf, size_t len)
+{
+    (void)ctx;
+    for (struct replica *r = repl.replicas; r; r = r->next)
+        if (r->state == REPLICA_SNAPSHOT) {
+            outbuf_append(io_conn_outbuf(r->conn), buf, len);
+            io_conn_mark_dirty(r->conn);
+        }
+    return 0;
+}
+
+/* Starts a snapshot for every replica waiting for one: the barrier takes
+ * every shard lock, so the offset it names has every write before it and
+ * none after. */
+static void snapshot_start(void)
+{
+    for (int d = 0; d < keyspace.ndbs; d++)
+        for (unsigned s = 0; s < KS_SHARDS; s++) lock_shard(ks_db(d), s);
+    if (!atomic_load(&repl.backlog_active)) backlog_create();
+    drain_effects();
+    repl.snapshot_offset = repl.offset;
+    repl.snapshot_on = 1;
+    snapshot_begin();
+    for (int d = keyspace.ndbs; d-- > 0;)
+        for (unsigned s = KS_SHARDS; s-- > 0;) ks_unlock(ks_db(d), s);
+    backlog_publish();
+
+    rdb_writer_init(&repl.writer, snapshot_sink, NULL, RDB_WRITE_CHECKSUM);
+    char line[128];
+    for (struct replica *r = repl.replicas; r; r = r->next) {
+        if (r->state != REPLICA_WAIT_SNAPSHOT) continue;
+        pthread_mutex_lock(&repl.lock);
+        r->state = REPLICA_SNAPSHOT;
+        pthread_mutex_unlock(&repl.lock);
+        struct outbuf *out = io_conn_outbuf(r->conn);
+        int n = snprintf(line, sizeof(line), "+FULLRESYNC %s %llu\r\n", repl.replid,
+                         (unsigned long long)repl.snapshot_offset);
+        outbuf_append(out, line, (size_t)n);
+        random_hex(line, 40);
+        memcpy(r->eofmark, line, 40);
+        outbuf_append(out, "$EOF:", 5);
+        outbuf_append(out, r->eofmark, 40);
+        outbuf_append(out, "\r\n", 2);
+        io_conn_mark_dirty(r->conn);
+        log_notice("Replica %s:%d: full sync from offset %llu, streaming the snapshot", r->ip,
+                   r->listening_port, (unsigned long long)repl.snapshot_offset);
+    }
+    struct rdb_repl_info info = {
+        .stream_db = 0, .repl_id = repl.replid, .repl_offset = (long long)repl.snapshot_offset};
+    rdb_write_header(&repl.writer, &info);
+}
+
+static int snapshot_output_full(void)
+{
+    for (struct replica *r = repl.replicas; r; r = r->next)
+        if (r->state == REPLICA_SNAPSHOT && io_conn_outbuf(r->conn)->pending > SNAPSHOT_OUTPUT_MAX)
+            return 1;
+    return 0;
+}
+
+/* Moves the snapshot along; the rest of the stream follows when done. */
+static void snapshot_advance(void)
+{
+    if (!repl.snapshot_on) return;
+    if (snapshot_output_full()) {
+        io_worker_set_alarm(repl.loop, util_monotonic_us() / 1000 + 1);
+        return;
+    }
+    if (!snapshot_step(&repl.writer, SNAPSHOT_SHARDS_PER_STEP, SNAPSHOT_STEP_BYTES, lock_shard)) {
+        io_worker_wake(repl.loop); /* more next turn */
+        return;
+    }
+    rdb_write_footer(&repl.writer);
+    snapshot_end(lock_shard);
+    repl.snapshot_on = 0;
+    for (struct replica *r = repl.replicas; r; r = r->next) {
+        if (r->state != REPLICA_SNAPSHOT) continue;
+        outbuf_append(io_conn_outbuf(r->conn), r->eofmark, 40);
+        pthread_mutex_lock(&repl.lock);
+        r->state = REPLICA_ONLINE;
+        r->ack_time_ms = util_ms_now();
+        pthread_mutex_unlock(&repl.lock);
+        r->sent = repl.snapshot_offset;
+        log_notice("Synchronization with replica %s:%d succeeded", r->ip, r->listening_port);
+    }
+    feed_replicas();
+    /* Replicas that asked meanwhile get the next snapshot. */
+    for (struct replica *r = repl.replicas; r; r = r->next)
+        if (r->state == REPLICA_WAIT_SNAPSHOT) {
+            snapshot_start();
+            break;
+        }
+}
+
+/* Whether h can continue from the backlog. */
+static int can_continue(const struct repl_handover *h)
+{
+    if (!h->psync || !atomic_load(&repl.backlog_active) || h->offset < 1) return 0;
+    uint64_t want = (uint64_t)h->offset;
+    int same = strcmp(h->replid, repl.replid) == 0;
+    long long second = atomic_load(&repl.second_repl_offset);
+    if (!same && !(strcmp(h->replid, repl.replid2) == 0 && h->offset <= second + 1)) return 0;
+    uint64_t first = repl.head ? repl.head->first : repl.offset + 1;
+    return want >= first && want <= repl.offset + 1;
+}
+
+static void replica_adopt(struct repl_handover *h)
+{
+    struct replica *r = mem_calloc(1, sizeof(*r));
+    r->capa_eof = h->capa_eof;
+    r->listening_port = h->listening_port;
+    snprintf(r->ip, sizeof(r->ip), "%s", h->ip);
+    r->id = h->client_id;
+    resp_parser_init(&r->parser);
+    r->conn = io_conn_adopt(repl.loop, h->fd, &replica_handler, r);
+    if (!r->conn) {
+        close(h->fd);
+        replica_free(r);
+        return;
+    }
+    drain_effects();
+    char line[128];
+    r->ack_time_ms = util_ms_now();
+    if (can_continue(h)) {
+        int n = h->capa_psync2 ? snprintf(line, sizeof(line), "+CONTINUE %s\r\n", repl.replid)
+                               : snprintf(line, sizeof(line), "+CONTINUE\r\n");
+        outbuf_append(io_conn_outbuf(r->conn), line, (size_t)n);
+        r->state = REPLICA_ONLINE;
+        r->sent = (uint64_t)h->offset - 1;
+        r->ack = r->sent;
+        atomic_fetch_add(&repl.sync_partial_ok, 1);
+        log_notice("Partial resynchronization request from %s:%d accepted. Sending %llu bytes of "
+                   "backlog starting from offset %lld.",
+                   r->ip, r->listening_port, (unsigned long long)(repl.offset - r->sent),
+                   h->offset);
+        pthread_mutex_lock(&repl.lock);
+        r->next = repl.replicas;
+        repl.replicas = r;
+        pthread_mutex_unlock(&repl.lock);
+        feed_replicas();
+        io_conn_mark_dirty(r->conn);
+        return;
+    }
+    if (h->psync && strcmp(h->replid, "?") != 0) atomic_fetch_add(&repl.sync_partial_err, 1);
+    atomic_fetch_add(&repl.sync_full, 1);
+    r->state = REPLICA_WAIT_SNAPSHOT;
+    pthread_mutex_lock(&repl.lock);
+    r->next = repl.replicas;
+    repl.replicas = r;
+    pthread_mutex_unlock(&repl.lock);
+    if (!r->capa_eof) {
+        /* A replica without capa eof needs the RDB's length first: not
+         * supported yet, as documented. */
+        outbuf_append(io_conn_outbuf(r->conn),
+                      "-ERR full sync without 'capa eof' is not supported\r\n", 52);
+        io_conn_close_after_reply(r->conn);
+        return;
+    }
+    if (!repl.snapshot_on) snapshot_start();
+}
+
+void repl_handover(struct repl_handover *h)
+{
+    pthread_mutex_lock(&repl.lock);
+    h->next = repl.inbox;
+    repl.inbox = h;
+    pthread_mutex_unlock(&repl.lock);
+    io_worker_wake(io_service_loop());
+}
+
+/* ---- the loop's callbacks ---- */
+
+static void repl_on_thread_start(struct io_worker *w)
+{
+    repl.loop = w;
+}
+
+static void repl_on_wake(struct io_worker *w)
+{
+    (void)w;
+    pthread_mutex_lock(&repl.lock);
+    struct repl_handover *list = repl.inbox;
+    repl.inbox = NULL;
+    pthread_mutex_unlock(&repl.lock);
+    struct repl_handover *fifo = NULL;
+    while (list) {
+        struct repl_handover *next = list->next;
+        list->next = fifo;
+        fifo = list;
+        list = next;
+    }
+    while (fifo) {
+        struct repl_handover *next = fifo->next;
+        replica_adopt(fifo);
+        mem_free(fifo->pending);
+        mem_free(fifo);
+        fifo = next;
+    }
+    drain_effects();
+    feed_replicas();
+    snapshot_advance();
+    backlog_trim();
+    backlog_publish();
+    if (atomic_load(&repl.backlog_active) && effect_log_sleep_begin())
+        io_worker_wake(w); /* came in meanwhile */
+}
+
+static void repl_on_alarm(struct io_worker *w)
+{
+    repl_on_wake(w);
+}
+
+static void repl_on_tick(struct io_worker *w)
+{
+    int64_t now = util_ms_now();
+    int online = 0;
+    for (struct replica *r = repl.replicas; r; r = r->next) online |= r->state == REPLICA_ONLINE;
+    if (online && now - repl.last_ping_ms >= PING_PERIOD_MS) {
+        /* The stream's heartbeat, counted in the offset as in Redis. */
+        static const char ping[] = "*1\r\n$4\r\nPING\r\n";
+        drain_effects();
+        backlog_append(ping, sizeof(ping) - 1);
+        repl.last_ping_ms = now;
+    }
+    repl_on_wake(w);
+}
+
+static void repl_on_thread_stop(struct io_worker *w)
+{
+    (void)w;
+    if (repl.snapshot_on) {
+        snapshot_end(lock_shard);
+        repl.snapshot_on = 0;
+    }
+    pthread_mutex_lock(&repl.lock);
+    struct repl_handover *h = repl.inbox;
+    repl.inbox = NULL;
+    pthread_mutex_unlock(&repl.lock);
+    while (h) {
+        struct repl_handover *next = h->next;
+        close(h->fd);
+        mem_free(h->pending);
+        mem_free(h);
+        h = next;
+    }
+    atomic_store(&propagate_enabled, 0);
+    if (atomic_load(&repl.backlog_active)) effect_log_destroy();
+    atomic_store(&repl.backlog_active, 0);
+    while (repl.head) {
+        struct block *b = repl.head;
+        repl.head = b->next;
+        mem_free(b);
+    }
+    repl.tail = NULL;
+}
+
+static const struct io_handler service_handler = {
+    .on_thread_start = repl_on_thread_start,
+    .on_thread_stop = repl_on_thread_stop,
+    .on_wake = repl_on_wake,
+    .on_alarm = repl_on_alarm,
+    .on_tick = repl_on_tick,
+};
+
+const struct io_handler *repl_service_handler(void)
+{
+    return &service_handler;
+}
+
+/* ---- INFO, ROLE (any worker) ---- */
+
+char *repl_info_text(void)
+{
+    char replid[41], replid2[41];
+    pthread_mutex_lock(&repl.lock);
+    memcpy(replid, repl.replid, sizeof(replid));
+    memcpy(replid2, repl.replid2, sizeof(replid2));
+    size_t n = 0;
+    for (struct replica *r = repl.replicas; r; r = r->next) n++;
+    size_t cap = 1024 + n * 160;
+    char *t = mem_alloc(cap);
+    size_t len = (size_t)snprintf(t, cap, "role:master\r\nconnected_slaves:%zu\r\n", n);
+    int i = 0;
+    int64_t now = util_ms_now();
+    for (struct replica *r = repl.replicas; r; r = r->next, i++)
+        len += (size_t)snprintf(
+            t + len, cap - len, "slave%d:ip=%s,port=%d,state=%s,offset=%llu,lag=%lld\r\n", i, r->ip,
+            r->listening_port, state_names[r->state], (unsigned long long)r->ack,
+            (long long)((now - r->ack_time_ms) / 1000));
+    pthread_mutex_unlock(&repl.lock);
+    long long offset = atomic_load(&repl.master_repl_offset);
+    int active = atomic_load(&repl.backlog_active);
+    snprintf(t + len, cap - len,
+             "master_failover_state:no-failover\r\n"
+             "master_replid:%s\r\n"
+             "master_replid2:%s\r\n"
+             "master_repl_offset:%lld\r\n"
+             "second_repl_offset:%lld\r\n"
+             "repl_backlog_active:%d\r\n"
+             "repl_backlog_size:%u\r\n"
+             "repl_backlog_first_byte_offset:%llu\r\n"
+             "repl_backlog_histlen:%llu\r\n",
+             replid, replid2, offset, (long long)atomic_load(&repl.second_repl_offset), active,
+             BACKLOG_BYTES, active ? (unsigned long long)atomic_load(&repl.first_byte) : 0,
+             (unsigned long long)atomic_load(&repl.histlen_pub));
+    return t;
+}
+
+void repl_role_reply(struct outbuf *out)
+{
+    pthread_mutex_lock(&repl.lock);
+    long long n = 0;
+    for (struct replica *r = repl.replicas; r; r = r->next) n += r->state == REPLICA_ONLINE;
+    reply_array(out, 3);
+    reply_bulk_cstr(out, "master");
+    reply_int(out, atomic_load(&repl.master_repl_offset));
+    reply_array(out, n);
+    for (struct replica *r = repl.replicas; r; r = r->next) {
+        if (r->state != REPLICA_ONLINE) continue;
+        char port[16], ack[24];
+        snprintf(port, sizeof(port), "%d", r->listening_port);
+        snprintf(ack, sizeof(ack), "%llu", (unsigned long long)r->ack);
+        reply_array(out, 3);
+        reply_bulk_cstr(out, r->ip);
+        reply_bulk_cstr(out, port);
+        reply_bulk_cstr(out, ack);
+    }
+    pthread_mutex_unlock(&repl.lock);
+}
+
+unsigned long long repl_sync_full(void)
+{
+    return atomic_load(&repl.sync_full);
+}
+
+unsigned long long repl_sync_partial_ok(void)
+{
+    return atomic_load(&repl.sync_partial_ok);
+}
+
+unsigned long long repl_sync_partial_err(void)
+{
+    return atomic_load(&repl.sync_partial_err);
+}

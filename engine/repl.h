@@ -1,0 +1,68 @@
+/*
+ * repl: replication, primary side. The replication thread (the io
+ * service loop, io/loop.h) is the single writer of the backlog and of the
+ * replication offset, and owns every replica connection: a client that
+ * sends SYNC or PSYNC on a worker has its socket handed over
+ * (io_conn_detach / io_conn_adopt).
+ *
+ * The stream: write effects come from the effect log (engine/propagate.h,
+ * engine/effect_log.h) in the order they were applied; the replication
+ * thread inserts SELECT when the database changes, appends the bytes to
+ * the backlog (a list of blocks; master_repl_offset counts every byte, as
+ * Redis counts it) and passes them on to the online replicas.
+ *
+ * A replica that asks with the current replid (or the previous one, up to
+ * second_repl_offset) for an offset the backlog still holds gets
+ * +CONTINUE and the bytes from there. Any other gets +FULLRESYNC and a
+ * fork-less snapshot (engine/snapshot.h) taken at the current offset,
+ * streamed as RDB in the EOF-mark framing (capa eof), while writes go on;
+ * then the stream from that offset.
+ *
+ * Threads: repl_init on the main thread before the loops start;
+ * repl_handover and the repl_info / repl_role readers on workers; the rest
+ * on the replication thread. Never blocks on a shard lock: it tries, and
+ * drains the effect log while it waits, since the holder may be waiting
+ * for room in that log.
+ */
+#ifndef TANDEM_ENGINE_REPL_H
+#define TANDEM_ENGINE_REPL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct io_handler;
+struct outbuf;
+
+/* What a worker hands over with a replica's socket. */
+struct repl_handover {
+    int fd;
+    int psync;        /* PSYNC (else SYNC) */
+    char replid[41];  /* PSYNC's replid ("?" for none) */
+    long long offset; /* PSYNC's offset (-1 for none) */
+    int capa_eof, capa_psync2;
+    int listening_port; /* REPLCONF listening-port, 0 if not sent */
+    char ip[64];        /* REPLCONF ip-address, or the peer's address */
+    unsigned long long client_id;
+    char *pending; /* bytes the client sent after PSYNC (mem_alloc) */
+    size_t npending;
+    struct repl_handover *next;
+};
+
+/* Main thread, before io_start: the replication id. */
+void repl_init(void);
+/* The service loop's callbacks. */
+const struct io_handler *repl_service_handler(void);
+/* Worker: queues a handed-over replica for the replication thread (takes
+ * ownership of h). */
+void repl_handover(struct repl_handover *h);
+
+/* INFO replication's lines (mem_alloc'd text) and ROLE's reply (any
+ * worker). */
+char *repl_info_text(void);
+void repl_role_reply(struct outbuf *out);
+/* INFO stats. */
+unsigned long long repl_sync_full(void);
+unsigned long long repl_sync_partial_ok(void);
+unsigned long long repl_sync_partial_err(void);
+
+#endif
