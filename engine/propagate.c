@@ -192,3 +192,12 @@ void propagate_deletion(const struct db *db, const char *key, size_t len)
      * the caller still holds the key's shard lock. */
     if (!rec.locked) propagate_flush();
 }
+
+void propagate_thread_exit(void)
+{
+    mem_free(rec.ops.p);
+    mem_free(rec.rewrite.p);
+    rec.ops = (struct bytes){0};
+    rec.rewrite = (struct bytes){0};
+    rec.nops = 0;
+}

@@ -73,6 +73,9 @@ void propagate_also(int db, int argc, const struct resp_arg *argv);
 void propagate_prevent(struct cmdctx *ctx);
 void propagate_force(struct cmdctx *ctx);
 
+/* Frees the calling thread's recording buffers (its last act). */
+void propagate_thread_exit(void);
+
 /* The keyspace deleted a key because its time passed (lazily or actively):
  * DEL key, under the key's shard lock. */
 void propagate_deletion(const struct db *db, const char *key, size_t len);

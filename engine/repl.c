@@ -51,6 +51,7 @@ struct replica {
     unsigned long long id;
     uint64_t sent;       /* stream offset of the last byte passed on */
     uint64_t ack;        /* REPLCONF ACK */
+    int await_ack;       /* after an EOF-marked RDB: the stream starts on its first ACK */
     int64_t ack_time_ms; /* when it last acknowledged (lag) */
     char eofmark[40];
     struct resp_parser parser;
@@ -215,7 +216,7 @@ static void lock_shard(struct db *db, unsigned shard)
 static void feed_replicas(void)
 {
     for (struct replica *r = repl.replicas; r; r = r->next) {
-        if (r->state != REPLICA_ONLINE || r->sent >= repl.offset) continue;
+        if (r->state != REPLICA_ONLINE || r->await_ack || r->sent >= repl.offset) continue;
         backlog_copy(io_conn_outbuf(r->conn), r->sent + 1);
         r->sent = repl.offset;
         io_conn_mark_dirty(r->conn);
@@ -275,6 +276,12 @@ static void replica_command(struct replica *r, int argc, const struct resp_arg *
             if ((uint64_t)off > r->ack) r->ack = (uint64_t)off;
             r->ack_time_ms = util_ms_now();
             pthread_mutex_unlock(&repl.lock);
+            if (r->await_ack) {
+                /* It has read the whole RDB: what follows is the stream
+                 * (sent before, it would have read it as RDB bytes). */
+                r->await_ack = 0;
+                feed_replicas();
+            }
         }
     }
 }
@@ -396,6 +403,8 @@ static void snapshot_advance(void)
     for (struct replica *r = repl.replicas; r; r = r->next) {
         if (r->state != REPLICA_SNAPSHOT) continue;
         outbuf_append(io_conn_outbuf(r->conn), r->eofmark, 40);
+        io_conn_mark_dirty(r->conn);
+        r->await_ack = 1;
         pthread_mutex_lock(&repl.lock);
         r->state = REPLICA_ONLINE;
         r->ack_time_ms = util_ms_now();

@@ -28,6 +28,7 @@
 #include "engine/log.h"
 #include "engine/metrics.h"
 #include "engine/persist.h"
+#include "engine/propagate.h"
 #include "engine/pubsub.h"
 #include "engine/repl.h"
 #include "engine/util.h"
@@ -83,6 +84,7 @@ static void worker_on_thread_start(struct io_worker *w)
 static void worker_on_thread_stop(struct io_worker *w)
 {
     (void)w;
+    propagate_thread_exit();
 }
 
 static int cron_period_ms(void)

@@ -1,0 +1,329 @@
+/*
+ * test_replication: the primary side of replication against real
+ * redis-server 7.0 replicas: full sync of a data set of every type while
+ * writers keep writing (no child process is ever created), the stream
+ * afterwards, two replicas at once, 20 link cuts under load each healed by
+ * a partial resync (no second full sync), and the INFO replication, ROLE
+ * and INFO stats fields. Every check ends with the primary's and the
+ * replicas' DEBUG DIGEST equal.
+ *
+ * Usage: test_replication <server binary>; with no argument the primary is
+ * redis-server itself, which every expectation here was checked against.
+ */
+#include "tests/harness.h"
+
+#include <dirent.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define WAIT_MS 30000
+#define KEYS 60000 /* per type family in the initial data set */
+
+static struct server primary;
+static int primary_is_tandem;
+
+static char *info_str(redisContext *c, const char *section, const char *field)
+{
+    char *v = harness_info_field(c, section, field);
+    return v ? v : strdup("");
+}
+
+static void start_replica(struct server *r)
+{
+    char port[16];
+    snprintf(port, sizeof(port), "%d", primary.port);
+    const char *args[] = {
+        "--replicaof",          "127.0.0.1", port, "--save", "", "--enable-debug-command", "yes",
+        "--repl-diskless-load", "disabled",  NULL};
+    if (harness_start(r, harness_redis_server_path(), args) != 0)
+        harness_fail(__FILE__, __LINE__, "cannot start a replica");
+}
+
+static void wait_link_up(redisContext *replica)
+{
+    long long deadline = harness_now_ms() + WAIT_MS;
+    for (;;) {
+        char *v = info_str(replica, "replication", "master_link_status");
+        int up = strcmp(v, "up") == 0;
+        free(v);
+        if (up) return;
+        if (harness_now_ms() > deadline) harness_fail(__FILE__, __LINE__, "the link never came up");
+        harness_sleep_ms(20);
+    }
+}
+
+/* Waits until the replica has processed everything the primary sent. */
+static void wait_caught_up(redisContext *p, redisContext *replica)
+{
+    long long deadline = harness_now_ms() + WAIT_MS;
+    for (;;) {
+        long long mine = harness_info_int(p, "replication", "master_repl_offset");
+        long long theirs = harness_info_int(replica, "replication", "slave_repl_offset");
+        if (theirs >= mine) return;
+        if (harness_now_ms() > deadline)
+            harness_fail(__FILE__, __LINE__, "replica stuck at %lld, primary at %lld", theirs,
+                         mine);
+        harness_sleep_ms(10);
+    }
+}
+
+static void expect_same_digest(redisContext *p, redisContext *replica)
+{
+    char *a = harness_cmd_str(p, "DEBUG DIGEST");
+    char *b = harness_cmd_str(replica, "DEBUG DIGEST");
+    if (strcmp(a, b) != 0)
+        harness_fail(__FILE__, __LINE__, "digests differ: primary %s, replica %s", a, b);
+    CHECK(strcmp(a, "0000000000000000000000000000000000000000") != 0);
+    free(a);
+    free(b);
+}
+
+/* Fills every type, in two databases, with expiries. */
+static void fill(redisContext *c)
+{
+    for (int i = 0; i < KEYS; i++) {
+        redisAppendCommand(c, "SET str:%d value-%d", i, i);
+        if (i % 10 == 0) redisAppendCommand(c, "PEXPIRE str:%d 1000000", i);
+        redisAppendCommand(c, "RPUSH list:%d %d", i % 500, i);
+        redisAppendCommand(c, "HSET hash:%d f%d %d", i % 700, i, i);
+        redisAppendCommand(c, "SADD set:%d %d", i % 300, i);
+        redisAppendCommand(c, "SADD tags:%d t%d", i % 100, i);
+        redisAppendCommand(c, "ZADD zset:%d %d.5 m%d", i % 400, i, i);
+    }
+    int replies = KEYS * 6 + KEYS / 10;
+    for (int i = 0; i < replies; i++) {
+        void *r;
+        CHECK(redisGetReply(c, &r) == REDIS_OK);
+        CHECK(((redisReply *)r)->type != REDIS_REPLY_ERROR);
+        freeReplyObject(r);
+    }
+    EXPECT_OK(harness_cmd(c, "SELECT 5"));
+    for (int i = 0; i < 1000; i++) EXPECT_OK(harness_cmd(c, "SET other:%d %d", i, i));
+    EXPECT_OK(harness_cmd(c, "SELECT 0"));
+}
+
+/* Writers running while replicas sync. */
+struct writer {
+    pthread_t thread;
+    int id;
+    volatile int *stop;
+    long long done;
+};
+
+static void *writer_main(void *arg)
+{
+    struct writer *w = arg;
+    redisContext *c = harness_connect(&primary);
+    unsigned seed = (unsigned)w->id * 7919u + 1;
+    while (!__atomic_load_n(w->stop, __ATOMIC_RELAXED)) {
+        int k = (int)(rand_r(&seed) % KEYS);
+        redisReply *r;
+        switch (rand_r(&seed) % 7) {
+        case 0:
+            r = redisCommand(c, "SET str:%d w%d-%lld", k, w->id, w->done);
+            break;
+        case 1:
+            r = redisCommand(c, "LPUSH list:%d w%d", k % 500, w->id);
+            break;
+        case 2:
+            r = redisCommand(c, "HINCRBY hash:%d f%d 1", k % 700, k);
+            break;
+        case 3:
+            r = redisCommand(c, "SREM set:%d %d", k % 300, k);
+            break;
+        case 4:
+            r = redisCommand(c, "ZINCRBY zset:%d 1 m%d", k % 400, k);
+            break;
+        case 5:
+            r = redisCommand(c, "DEL str:%d", k);
+            break;
+        default:
+            r = redisCommand(c, "MULTI");
+            freeReplyObject(r);
+            r = redisCommand(c, "INCR counter:%d", w->id);
+            freeReplyObject(r);
+            r = redisCommand(c, "RPOP list:%d", k % 500);
+            freeReplyObject(r);
+            r = redisCommand(c, "EXEC");
+            break;
+        }
+        CHECK(r != NULL && r->type != REDIS_REPLY_ERROR);
+        freeReplyObject(r);
+        w->done++;
+    }
+    redisFree(c);
+    return NULL;
+}
+
+#define WRITERS 3
+
+static void writers_start(struct writer *ws, volatile int *stop)
+{
+    *stop = 0;
+    for (int i = 0; i < WRITERS; i++) {
+        ws[i] = (struct writer){.id = i, .stop = stop};
+        CHECK(pthread_create(&ws[i].thread, NULL, writer_main, &ws[i]) == 0);
+    }
+}
+
+static long long writers_stop(struct writer *ws, volatile int *stop)
+{
+    __atomic_store_n(stop, 1, __ATOMIC_RELAXED);
+    long long total = 0;
+    for (int i = 0; i < WRITERS; i++) {
+        CHECK(pthread_join(ws[i].thread, NULL) == 0);
+        total += ws[i].done;
+    }
+    return total;
+}
+
+/* Processes whose parent is pid (a forking server would show one). */
+static int children_of(pid_t pid)
+{
+    DIR *d = opendir("/proc");
+    CHECK(d != NULL);
+    int n = 0;
+    struct dirent *de;
+    while ((de = readdir(d)) != NULL) {
+        char path[300], line[256];
+        snprintf(path, sizeof(path), "/proc/%s/status", de->d_name);
+        FILE *f = fopen(path, "r");
+        if (!f) continue;
+        while (fgets(line, sizeof(line), f))
+            if (strncmp(line, "PPid:", 5) == 0) {
+                if (atoi(line + 5) == pid) n++;
+                break;
+            }
+        fclose(f);
+    }
+    closedir(d);
+    return n;
+}
+
+static void test_full_sync_under_writes(redisContext *p, struct server *r1, redisContext **c1)
+{
+    fill(p);
+    volatile int stop;
+    struct writer ws[WRITERS];
+    writers_start(ws, &stop);
+    harness_sleep_ms(100);
+    start_replica(r1);
+    *c1 = harness_connect(r1);
+    int max_children = 0;
+    long long deadline = harness_now_ms() + WAIT_MS;
+    for (;;) {
+        int n = children_of(primary.pid);
+        if (n > max_children) max_children = n;
+        char *v = info_str(*c1, "replication", "master_link_status");
+        int up = strcmp(v, "up") == 0;
+        free(v);
+        if (up) break;
+        if (harness_now_ms() > deadline) harness_fail(__FILE__, __LINE__, "no sync");
+        harness_sleep_ms(5);
+    }
+    harness_sleep_ms(300); /* the stream flows under the writers too */
+    long long writes = writers_stop(ws, &stop);
+    wait_caught_up(p, *c1);
+    expect_same_digest(p, *c1);
+    if (primary_is_tandem) CHECK(max_children == 0);
+    printf("full sync under %lld concurrent writes: digests equal, %d child processes\n", writes,
+           max_children);
+    EXPECT_OK(harness_cmd(p, "SELECT 5"));
+    EXPECT_OK(harness_cmd(*c1, "SELECT 5"));
+    EXPECT_STR(harness_cmd(*c1, "GET other:999"), "999");
+    EXPECT_OK(harness_cmd(p, "SELECT 0"));
+    EXPECT_OK(harness_cmd(*c1, "SELECT 0"));
+}
+
+static void test_info_and_role(redisContext *p, const struct server *r1)
+{
+    char *role = info_str(p, "replication", "role");
+    CHECK(strcmp(role, "master") == 0);
+    free(role);
+    CHECK(harness_info_int(p, "replication", "connected_slaves") == 1);
+    char *slave0 = info_str(p, "replication", "slave0");
+    char expect[64];
+    snprintf(expect, sizeof(expect), "ip=127.0.0.1,port=%d,state=online,", r1->port);
+    CHECK(strncmp(slave0, expect, strlen(expect)) == 0);
+    free(slave0);
+    char *id = info_str(p, "replication", "master_replid");
+    CHECK(strlen(id) == 40);
+    free(id);
+    CHECK(harness_info_int(p, "replication", "repl_backlog_active") == 1);
+    CHECK(harness_info_int(p, "stats", "sync_full") >= 1);
+    redisReply *r = harness_cmd(p, "ROLE");
+    CHECK(r->type == REDIS_REPLY_ARRAY && r->elements == 3);
+    CHECK(strcmp(r->element[0]->str, "master") == 0);
+    CHECK(r->element[1]->type == REDIS_REPLY_INTEGER);
+    CHECK(r->element[2]->type == REDIS_REPLY_ARRAY && r->element[2]->elements == 1);
+    freeReplyObject(r);
+}
+
+/* Cuts the link from the replica's side again and again while writers
+ * write: every reconnection is a partial resync. */
+static void test_link_cuts(redisContext *p, redisContext *c1)
+{
+    long long full_before = harness_info_int(p, "stats", "sync_full");
+    long long partial_before = harness_info_int(p, "stats", "sync_partial_ok");
+    volatile int stop;
+    struct writer ws[WRITERS];
+    writers_start(ws, &stop);
+    for (int i = 0; i < 20; i++) {
+        harness_sleep_ms(30);
+        redisReply *r = harness_cmd(c1, "CLIENT KILL TYPE master");
+        CHECK(r->type == REDIS_REPLY_INTEGER);
+        freeReplyObject(r);
+        wait_link_up(c1);
+    }
+    writers_stop(ws, &stop);
+    wait_caught_up(p, c1);
+    expect_same_digest(p, c1);
+    long long partial = harness_info_int(p, "stats", "sync_partial_ok") - partial_before;
+    long long full = harness_info_int(p, "stats", "sync_full") - full_before;
+    printf("20 link cuts under load: %lld partial resyncs, %lld full\n", partial, full);
+    CHECK(partial == 20);
+    CHECK(full == 0);
+}
+
+static void test_second_replica(redisContext *p, redisContext *c1)
+{
+    struct server r2;
+    volatile int stop;
+    struct writer ws[WRITERS];
+    writers_start(ws, &stop);
+    start_replica(&r2);
+    redisContext *c2 = harness_connect(&r2);
+    wait_link_up(c2);
+    writers_stop(ws, &stop);
+    wait_caught_up(p, c1);
+    wait_caught_up(p, c2);
+    expect_same_digest(p, c1);
+    expect_same_digest(p, c2);
+    CHECK(harness_info_int(p, "replication", "connected_slaves") == 2);
+    redisFree(c2);
+    harness_stop(&r2);
+}
+
+int main(int argc, char **argv)
+{
+    const char *binary = harness_binary_from_args(argc, argv);
+    primary_is_tandem = harness_is_tandem(binary);
+    static const char *const args[] = {"--enable-debug-command", "yes", "--save", "", NULL};
+    if (harness_start(&primary, binary, args) != 0) return 1;
+    redisContext *p = harness_connect(&primary);
+    struct server r1;
+    redisContext *c1 = NULL;
+    test_full_sync_under_writes(p, &r1, &c1);
+    test_info_and_role(p, &r1);
+    test_link_cuts(p, c1);
+    test_second_replica(p, c1);
+    redisFree(c1);
+    harness_stop(&r1);
+    redisFree(p);
+    harness_stop(&primary);
+    printf("test_replication: all passed\n");
+    return 0;
+}
