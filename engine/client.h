@@ -81,7 +81,7 @@ struct client {
 
     /* REPLCONF before SYNC/PSYNC (engine/cmd_repl.c) */
     int repl_listening_port;
-    int repl_capa_eof, repl_capa_psync2;
+    int repl_capa_eof, repl_capa_psync2, repl_rdb_only;
     char *repl_ip; /* REPLCONF ip-address, or NULL */
     struct repl_handover *handover; /* SYNC/PSYNC: waiting for the socket */
 

@@ -53,6 +53,7 @@ static void replconf_command(struct cmdctx *ctx)
                 reply_error(ctx->out, ERR_SYNTAX);
                 return;
             }
+            c->repl_rdb_only = (int)v;
         } else {
             reply_errorf(ctx->out, "ERR Unrecognized REPLCONF option: %.*s", (int)opt->len,
                          opt->ptr);
@@ -66,6 +67,11 @@ static void replconf_command(struct cmdctx *ctx)
 static void sync_command(struct cmdctx *ctx)
 {
     struct client *c = ctx->client;
+    if (ctx->out->pending > 0) {
+        /* Its replies would be mixed into the RDB. */
+        reply_error(ctx->out, "ERR SYNC and PSYNC are invalid with pending output");
+        return;
+    }
     struct repl_handover *h = mem_calloc(1, sizeof(*h));
     h->psync = ctx->argc >= 3;
     h->offset = -1;
@@ -82,6 +88,7 @@ static void sync_command(struct cmdctx *ctx)
     }
     h->capa_eof = c->repl_capa_eof;
     h->capa_psync2 = c->repl_capa_psync2;
+    h->rdb_only = c->repl_rdb_only;
     h->listening_port = c->repl_listening_port;
     h->client_id = c->id;
     if (c->repl_ip) {

@@ -46,6 +46,8 @@ struct replica {
     struct io_conn *conn;
     enum replica_state state;
     int capa_eof;
+    int psync;    /* asked with PSYNC (SYNC gets no +FULLRESYNC line) */
+    int rdb_only; /* the RDB only: closed after it */
     int listening_port;
     char ip[64];
     unsigned long long id;
@@ -360,9 +362,11 @@ static void snapshot_start(void)
         r->state = REPLICA_SNAPSHOT;
         pthread_mutex_unlock(&repl.lock);
         struct outbuf *out = io_conn_outbuf(r->conn);
-        int n = snprintf(line, sizeof(line), "+FULLRESYNC %s %llu\r\n", repl.replid,
-                         (unsigned long long)repl.snapshot_offset);
-        outbuf_append(out, line, (size_t)n);
+        if (r->psync) {
+            int n = snprintf(line, sizeof(line), "+FULLRESYNC %s %llu\r\n", repl.replid,
+                             (unsigned long long)repl.snapshot_offset);
+            outbuf_append(out, line, (size_t)n);
+        }
         random_hex(line, 40);
         memcpy(r->eofmark, line, 40);
         outbuf_append(out, "$EOF:", 5);
@@ -404,6 +408,7 @@ static void snapshot_advance(void)
         if (r->state != REPLICA_SNAPSHOT) continue;
         outbuf_append(io_conn_outbuf(r->conn), r->eofmark, 40);
         io_conn_mark_dirty(r->conn);
+        if (r->rdb_only) io_conn_close_after_reply(r->conn);
         r->await_ack = 1;
         pthread_mutex_lock(&repl.lock);
         r->state = REPLICA_ONLINE;
@@ -437,6 +442,8 @@ static void replica_adopt(struct repl_handover *h)
 {
     struct replica *r = mem_calloc(1, sizeof(*r));
     r->capa_eof = h->capa_eof;
+    r->psync = h->psync;
+    r->rdb_only = h->rdb_only;
     r->listening_port = h->listening_port;
     snprintf(r->ip, sizeof(r->ip), "%s", h->ip);
     r->id = h->client_id;

@@ -40,6 +40,7 @@ struct repl_handover {
     char replid[41];  /* PSYNC's replid ("?" for none) */
     long long offset; /* PSYNC's offset (-1 for none) */
     int capa_eof, capa_psync2;
+    int rdb_only;         /* REPLCONF rdb-only 1: the RDB, then the connection ends */
     int listening_port; /* REPLCONF listening-port, 0 if not sent */
     char ip[64];        /* REPLCONF ip-address, or the peer's address */
     unsigned long long client_id;
