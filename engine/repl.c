@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "engine/alloc.h"
+#include "engine/config.h"
 #include "engine/effect_log.h"
 #include "engine/keyspace.h"
 #include "engine/log.h"
@@ -38,9 +39,10 @@ enum replica_state {
     REPLICA_WAIT_SNAPSHOT, /* full sync asked while another snapshot runs */
     REPLICA_SNAPSHOT,      /* receiving the RDB */
     REPLICA_ONLINE,        /* receiving the stream */
+    REPLICA_CLOSED,        /* dropped; its connection's close is on its way */
 };
 
-static const char *const state_names[] = {"wait_bgsave", "send_bulk", "online"};
+static const char *const state_names[] = {"wait_bgsave", "send_bulk", "online", "closed"};
 
 struct replica {
     struct io_conn *conn;
@@ -51,10 +53,11 @@ struct replica {
     int listening_port;
     char ip[64];
     unsigned long long id;
-    uint64_t sent;       /* stream offset of the last byte passed on */
-    uint64_t ack;        /* REPLCONF ACK */
-    int await_ack;       /* after an EOF-marked RDB: the stream starts on its first ACK */
-    int64_t ack_time_ms; /* when it last acknowledged (lag) */
+    uint64_t sent;         /* stream offset of the last byte passed on */
+    uint64_t ack;          /* REPLCONF ACK */
+    int await_ack;         /* after an EOF-marked RDB: the stream starts on its first ACK */
+    int64_t soft_since_ms; /* over the soft output limit since, or 0 */
+    int64_t ack_time_ms;   /* when it last acknowledged (lag) */
     char eofmark[40];
     struct resp_parser parser;
     char *in;
@@ -222,6 +225,53 @@ static void feed_replicas(void)
         backlog_copy(io_conn_outbuf(r->conn), r->sent + 1);
         r->sent = repl.offset;
         io_conn_mark_dirty(r->conn);
+    }
+}
+
+/* What a replica has yet to receive: its unsent output, plus the stream
+ * the backlog keeps for it (from the snapshot's offset while it loads, or
+ * while it has not acknowledged the RDB yet). */
+static uint64_t replica_owed(const struct replica *r)
+{
+    uint64_t owed = io_conn_outbuf(r->conn)->pending;
+    if (r->state != REPLICA_ONLINE)
+        owed += repl.offset - repl.snapshot_offset;
+    else if (r->await_ack)
+        owed += repl.offset - r->sent;
+    return owed;
+}
+
+/* client-output-buffer-limit for the replica class: a replica past the
+ * hard limit, or past the soft one for its seconds, is dropped (it will
+ * resync, partially if the backlog still has its offset). */
+static void check_output_limits(void)
+{
+    const struct output_limit *lim = &config.output_limits[CLIENT_CLASS_REPLICA];
+    long long hard = __atomic_load_n(&lim->hard_bytes, __ATOMIC_RELAXED);
+    long long soft = __atomic_load_n(&lim->soft_bytes, __ATOMIC_RELAXED);
+    long long soft_seconds = __atomic_load_n(&lim->soft_seconds, __ATOMIC_RELAXED);
+    int64_t now = util_ms_now();
+    for (struct replica *r = repl.replicas; r; r = r->next) {
+        if (r->state == REPLICA_WAIT_SNAPSHOT || r->state == REPLICA_CLOSED) continue;
+        uint64_t owed = replica_owed(r);
+        int over = hard && owed >= (uint64_t)hard;
+        if (soft && owed >= (uint64_t)soft) {
+            if (!r->soft_since_ms)
+                r->soft_since_ms = now;
+            else if (now - r->soft_since_ms >= soft_seconds * 1000)
+                over = 1;
+        } else {
+            r->soft_since_ms = 0;
+        }
+        if (!over) continue;
+        log_warning("Client id=%llu addr=%s:%d (replica) scheduled to be closed ASAP for "
+                    "overcoming of output buffer limits.",
+                    r->id, r->ip, r->listening_port);
+        io_conn_close(r->conn);
+        /* Out of the way now: its close is reported later. */
+        pthread_mutex_lock(&repl.lock);
+        r->state = REPLICA_CLOSED;
+        pthread_mutex_unlock(&repl.lock);
     }
 }
 
@@ -535,6 +585,7 @@ static void repl_on_wake(struct io_worker *w)
     drain_effects();
     feed_replicas();
     snapshot_advance();
+    check_output_limits();
     backlog_trim();
     backlog_publish();
     if (atomic_load(&repl.backlog_active) && effect_log_sleep_begin())
@@ -612,17 +663,20 @@ char *repl_info_text(void)
     memcpy(replid, repl.replid, sizeof(replid));
     memcpy(replid2, repl.replid2, sizeof(replid2));
     size_t n = 0;
-    for (struct replica *r = repl.replicas; r; r = r->next) n++;
+    for (struct replica *r = repl.replicas; r; r = r->next) n += r->state != REPLICA_CLOSED;
     size_t cap = 1024 + n * 160;
     char *t = mem_alloc(cap);
     size_t len = (size_t)snprintf(t, cap, "role:master\r\nconnected_slaves:%zu\r\n", n);
     int i = 0;
     int64_t now = util_ms_now();
-    for (struct replica *r = repl.replicas; r; r = r->next, i++)
+    for (struct replica *r = repl.replicas; r; r = r->next) {
+        if (r->state == REPLICA_CLOSED) continue;
         len += (size_t)snprintf(
             t + len, cap - len, "slave%d:ip=%s,port=%d,state=%s,offset=%llu,lag=%lld\r\n", i, r->ip,
             r->listening_port, state_names[r->state], (unsigned long long)r->ack,
             (long long)((now - r->ack_time_ms) / 1000));
+        i++;
+    }
     pthread_mutex_unlock(&repl.lock);
     long long offset = atomic_load(&repl.master_repl_offset);
     int active = atomic_load(&repl.backlog_active);

@@ -14,6 +14,7 @@
 
 #include <dirent.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -307,6 +308,48 @@ static void test_second_replica(redisContext *p, redisContext *c1)
     harness_stop(&r2);
 }
 
+/* A replica that stops reading (SIGSTOP) while the primary writes more than
+ * its client-output-buffer-limit is dropped; once it runs again it comes
+ * back, with a full resync since its offset left the backlog meanwhile. */
+static void test_stalled_replica(redisContext *p, struct server *r1, redisContext **c1)
+{
+    EXPECT_OK(harness_cmd(p, "CONFIG SET client-output-buffer-limit %s", "replica 1mb 0 0"));
+    long long full_before = harness_info_int(p, "stats", "sync_full");
+    CHECK(kill(r1->pid, SIGSTOP) == 0);
+    char value[1024];
+    memset(value, 'x', sizeof(value) - 1);
+    value[sizeof(value) - 1] = '\0';
+    long long deadline = harness_now_ms() + WAIT_MS;
+    int i = 0;
+    while (harness_info_int(p, "replication", "connected_slaves") > 0) {
+        for (int j = 0; j < 1000; j++, i++)
+            redisAppendCommand(p, "SET stall:%d %s", i % 50000, value);
+        for (int j = 0; j < 1000; j++) {
+            void *r;
+            CHECK(redisGetReply(p, &r) == REDIS_OK);
+            freeReplyObject(r);
+        }
+        if (harness_now_ms() > deadline) {
+            kill(r1->pid, SIGCONT);
+            harness_fail(__FILE__, __LINE__, "the stalled replica was never dropped");
+        }
+    }
+    /* More than the backlog after the drop, so its offset is gone. */
+    for (int j = 0; j < 3000; j++, i++)
+        EXPECT_OK(harness_cmd(p, "SET stall:%d %s", i % 50000, value));
+    CHECK(kill(r1->pid, SIGCONT) == 0);
+    redisFree(*c1);
+    *c1 = harness_connect(r1);
+    wait_link_up(*c1);
+    wait_caught_up(p, *c1);
+    expect_same_digest(p, *c1);
+    long long full = harness_info_int(p, "stats", "sync_full") - full_before;
+    printf("stalled replica: dropped after %d writes of 1 KiB, back with %lld full resync\n", i,
+           full);
+    CHECK(full == 1);
+    EXPECT_OK(harness_cmd(p, "CONFIG SET client-output-buffer-limit %s", "replica 256mb 64mb 60"));
+}
+
 /* What redis-cli --rdb does: REPLCONF rdb-only, SYNC, an EOF-marked RDB
  * (after keep-alive newlines, if any), then the primary closes. The file
  * passes redis-check-rdb. */
@@ -366,6 +409,7 @@ int main(int argc, char **argv)
     test_info_and_role(p, &r1);
     test_link_cuts(p, c1);
     test_second_replica(p, c1);
+    test_stalled_replica(p, &r1, &c1);
     test_rdb_only();
     redisFree(c1);
     harness_stop(&r1);
