@@ -61,6 +61,12 @@ struct blocker {
     int heap_index;      /* in the owner's deadline heap, or -1 */
     int64_t deadline_ms; /* monotonic; 0: none */
     char *bytes;         /* the keys' and destination's bytes */
+    /* An external wait (WAIT): no keys; its timeout reply comes from the
+     * waiter's owner; freed when both the client's side and the waker
+     * have let go (refs). */
+    void (*timeout_reply)(uint64_t value, struct outbuf *out);
+    uint64_t timeout_value;
+    atomic_int refs;
 };
 
 /* A worker's share: its inbox (any thread pushes, the worker takes all)
@@ -259,6 +265,22 @@ void blocking_propagate(struct cmdctx *ctx, int argc, const struct resp_arg *arg
 
 /* ---- blocking ---- */
 
+/* The client is blocked from now on: visible to CLIENT UNBLOCK, counted,
+ * and due at its deadline. */
+static void blocker_start(struct client *c, struct blocker *b, long long timeout_ms)
+{
+    pthread_mutex_lock(&registry_lock);
+    c->blocker = b;
+    pthread_mutex_unlock(&registry_lock);
+    atomic_fetch_add_explicit(&nblocked, 1, memory_order_relaxed);
+    if (timeout_ms > 0) {
+        int64_t now = util_monotonic_us() / 1000;
+        b->deadline_ms = timeout_ms > INT64_MAX - now ? INT64_MAX : now + timeout_ms;
+        heap_push(&block_workers[b->owner], b);
+        io_worker_set_alarm(c->worker, b->deadline_ms);
+    }
+}
+
 static struct block_queue *queue_for(struct shard *sh, const char *key, size_t len)
 {
     if (!sh->blocked) sh->blocked = dict_create(DICT_WITH_VALUE, NULL);
@@ -280,6 +302,7 @@ void blocking_block(struct cmdctx *ctx, const struct resp_arg *keys, int nkeys,
     b->owner = io_worker_index(c->worker);
     b->db_id = ctx->db->id;
     atomic_init(&b->state, BLOCK_WAITING);
+    atomic_init(&b->refs, 1);
     b->spec = *spec;
     b->nodes = mem_calloc((size_t)nkeys, sizeof(*b->nodes));
     b->bytes = mem_alloc(bytes ? bytes : 1);
@@ -317,16 +340,7 @@ void blocking_block(struct cmdctx *ctx, const struct resp_arg *keys, int nkeys,
         q->tail = n;
     }
 
-    pthread_mutex_lock(&registry_lock);
-    c->blocker = b;
-    pthread_mutex_unlock(&registry_lock);
-    atomic_fetch_add_explicit(&nblocked, 1, memory_order_relaxed);
-    if (timeout_ms > 0) {
-        int64_t now = util_monotonic_us() / 1000;
-        b->deadline_ms = timeout_ms > INT64_MAX - now ? INT64_MAX : now + timeout_ms;
-        heap_push(&block_workers[b->owner], b);
-        io_worker_set_alarm(c->worker, b->deadline_ms);
-    }
+    blocker_start(c, b, timeout_ms);
 }
 
 /* ---- finishing (owner worker) ---- */
@@ -348,6 +362,16 @@ static void node_unlink(struct db *db, struct block_node *n)
         dict_delete(sh->blocked, n->key, n->len);
         mem_free(q);
     }
+}
+
+/* Drops one reference; the last frees the blocker. */
+static void blocker_release(struct blocker *b)
+{
+    if (atomic_fetch_sub_explicit(&b->refs, 1, memory_order_acq_rel) != 1) return;
+    outbuf_free(&b->reply);
+    mem_free(b->nodes);
+    mem_free(b->bytes);
+    mem_free(b);
 }
 
 /* The blocker's fate is decided: takes it out of every queue and the heap,
@@ -383,11 +407,18 @@ static void blocker_finish(struct blocker *b)
             stat_add(&server_worker_self()->net_output_bytes, done);
         }
     }
-    outbuf_free(&b->reply);
-    mem_free(b->nodes);
-    mem_free(b->bytes);
-    mem_free(b);
+    blocker_release(b);
     if (c) client_unblocked(c);
+}
+
+/* What a blocker that times out answers: the nil array for the pops,
+ * the wait's own reply for WAIT. */
+static void blocker_timeout_reply(struct blocker *b)
+{
+    if (b->timeout_reply)
+        b->timeout_reply(b->timeout_value, &b->reply);
+    else
+        reply_null_array(&b->reply);
 }
 
 /* Claims b for outcome; 1 if this thread decided its fate. */
@@ -440,7 +471,7 @@ void blocking_worker_alarm(struct io_worker *w)
         heap_remove(bw, b);
         /* Lost to a writer or CLIENT UNBLOCK: it is on its way here. */
         if (!blocker_claim(b, BLOCK_TIMEDOUT)) continue;
-        reply_null_array(&b->reply);
+        blocker_timeout_reply(b);
         blocker_finish(b);
     }
     if (bw->nheap > 0) io_worker_set_alarm(w, bw->heap[0]->deadline_ms);
@@ -453,7 +484,7 @@ int blocking_unblock(struct client *c, int error)
     if (error)
         reply_error(&b->reply, "UNBLOCKED client unblocked via CLIENT UNBLOCK");
     else
-        reply_null_array(&b->reply);
+        blocker_timeout_reply(b);
     blocker_deliver(b);
     return 1;
 }
@@ -470,6 +501,46 @@ void blocking_client_gone(struct client *c)
         blocker_finish(b);
     else
         heap_remove(&block_workers[b->owner], b); /* finished when it arrives */
+}
+
+/* ---- external waits (WAIT) ---- */
+
+struct blocker *blocking_block_external(struct cmdctx *ctx, long long timeout_ms,
+                                        void (*timeout_reply)(uint64_t value, struct outbuf *out),
+                                        uint64_t value)
+{
+    struct client *c = ctx->client;
+    struct blocker *b = mem_calloc(1, sizeof(*b));
+    b->client = c;
+    b->owner = io_worker_index(c->worker);
+    b->db_id = ctx->db->id;
+    atomic_init(&b->state, BLOCK_WAITING);
+    atomic_init(&b->refs, 2); /* the client's side and the waker's */
+    b->heap_index = -1;
+    b->timeout_reply = timeout_reply;
+    b->timeout_value = value;
+    outbuf_init(&b->reply);
+    blocker_start(c, b, timeout_ms);
+    return b;
+}
+
+int blocking_external_waiting(struct blocker *b)
+{
+    return atomic_load_explicit(&b->state, memory_order_acquire) == BLOCK_WAITING;
+}
+
+int blocking_complete_external(struct blocker *b, void (*write)(void *arg, struct outbuf *out),
+                               void *arg)
+{
+    if (!blocker_claim(b, BLOCK_SERVED)) return 0;
+    write(arg, &b->reply);
+    blocker_deliver(b);
+    return 1;
+}
+
+void blocking_release_external(struct blocker *b)
+{
+    blocker_release(b);
 }
 
 /* ---- serving (the thread that made keys ready) ---- */

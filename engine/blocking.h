@@ -86,6 +86,26 @@ void blocking_pop_first(struct cmdctx *ctx, const struct resp_arg *keys, int nke
 int mpop_parse(struct cmdctx *ctx, int numkeys_idx, const char *const ends[2],
                struct block_spec *spec, int *nkeys);
 
+/*
+ * External waits (WAIT): the client blocks on no key; another thread (the
+ * replication thread) completes it, or it times out (or CLIENT UNBLOCK
+ * TIMEOUT) and timeout_reply(value, out) writes the answer on the client's
+ * worker. The returned blocker belongs to the waker too: it
+ * calls blocking_complete_external at most once, then
+ * blocking_release_external exactly once, whatever happened meanwhile.
+ */
+struct outbuf;
+struct blocker *blocking_block_external(struct cmdctx *ctx, long long timeout_ms,
+                                        void (*timeout_reply)(uint64_t value, struct outbuf *out),
+                                        uint64_t value);
+/* Whether it still waits (not timed out, unblocked or closed). */
+int blocking_external_waiting(struct blocker *b);
+/* Claims it as answered, write(arg, out) writing the reply; 0 if its fate
+ * was decided otherwise. */
+int blocking_complete_external(struct blocker *b, void (*write)(void *arg, struct outbuf *out),
+                               void *arg);
+void blocking_release_external(struct blocker *b);
+
 /* Parses a blocking command's timeout (seconds, fractional) as Redis's
  * getTimeoutFromObjectOrReply: milliseconds rounded up, or -1 after
  * replying the error. */

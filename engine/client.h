@@ -82,8 +82,9 @@ struct client {
     /* REPLCONF before SYNC/PSYNC (engine/cmd_repl.c) */
     int repl_listening_port;
     int repl_capa_eof, repl_capa_psync2, repl_rdb_only;
-    char *repl_ip; /* REPLCONF ip-address, or NULL */
+    char *repl_ip;                  /* REPLCONF ip-address, or NULL */
     struct repl_handover *handover; /* SYNC/PSYNC: waiting for the socket */
+    uint64_t woff_logpos;           /* effect log position after its last write (WAIT) */
 
     struct client *reg_prev, *reg_next;       /* registry (registry_lock) */
     struct client *worker_prev, *worker_next; /* owner worker's list */

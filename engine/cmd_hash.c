@@ -34,6 +34,7 @@
 #include "engine/dict.h"
 #include "engine/glob.h"
 #include "engine/keyspace.h"
+#include "engine/propagate.h"
 #include "engine/reply.h"
 #include "engine/scan.h"
 #include "engine/t_hash.h"
@@ -314,7 +315,8 @@ static void hincrby_command(struct cmdctx *ctx)
 }
 
 /* HINCRBYFLOAT key field increment: the new value, formatted as
- * INCRBYFLOAT formats it. */
+ * INCRBYFLOAT formats it; propagated as HSET key field <value>, so that
+ * replicas store the same bytes whatever their float arithmetic. */
 static void hincrbyfloat_command(struct cmdctx *ctx)
 {
     const struct resp_arg *key = &ctx->argv[1], *field = &ctx->argv[2];
@@ -353,6 +355,9 @@ static void hincrbyfloat_command(struct cmdctx *ctx)
         ks_touch(ctx->db, e);
     hash_set(e, field->ptr, field->len, buf, (size_t)len);
     cmd_dirty(ctx, 1);
+    struct resp_arg argv[4] = {
+        {.ptr = "HSET", .len = 4}, *key, *field, {.ptr = buf, .len = (size_t)len}};
+    propagate_rewrite(ctx, 4, argv);
     reply_bulk(ctx->out, buf, (size_t)len);
 }
 

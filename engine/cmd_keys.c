@@ -30,6 +30,7 @@
 #include "engine/glob.h"
 #include "engine/keyspace.h"
 #include "engine/object.h"
+#include "engine/propagate.h"
 #include "engine/reply.h"
 #include "engine/scan.h"
 #include "engine/server.h"
@@ -371,10 +372,26 @@ static int expire_options_allow(int options, int64_t current, int64_t when)
     return 1;
 }
 
+/* What an EXPIRE that set a time propagates (Redis's
+ * expireGenericCommand): PEXPIREAT key <ms> with the options as sent; a
+ * PEXPIREAT goes exactly as sent. */
+static void expire_propagate(struct cmdctx *ctx, int64_t basetime, int seconds, long long when)
+{
+    if (!propagate_on() || (basetime == 0 && !seconds)) return;
+    struct resp_arg *argv = mem_alloc((size_t)ctx->argc * sizeof(*argv));
+    char ms[UTIL_LL_STR_SIZE];
+    memcpy(argv, ctx->argv, (size_t)ctx->argc * sizeof(*argv));
+    argv[0] = (struct resp_arg){.ptr = "PEXPIREAT", .len = 9};
+    argv[2] = (struct resp_arg){.ptr = ms, .len = (size_t)util_ll_to_str(ms, sizeof(ms), when)};
+    propagate_rewrite(ctx, ctx->argc, argv);
+    mem_free(argv);
+}
+
 /* EXPIRE, PEXPIRE, EXPIREAT and PEXPIREAT (Redis's expireGenericCommand):
  * basetime is now for the relative forms and 0 for the absolute ones. Any
  * number is accepted as long as the conversion to absolute milliseconds
- * does not overflow; a time already past deletes the key. */
+ * does not overflow; a time already past deletes the key, and is
+ * propagated as DEL key. */
 static void expire_generic(struct cmdctx *ctx, int64_t basetime, int seconds)
 {
     const struct resp_arg *key = &ctx->argv[1];
@@ -395,10 +412,14 @@ static void expire_generic(struct cmdctx *ctx, int64_t basetime, int seconds)
         reply_int(ctx->out, 0);
         return;
     }
-    if (when <= ctx->now_ms)
+    if (when <= ctx->now_ms) {
         ks_delete(ctx->db, key->ptr, key->len);
-    else
+        struct resp_arg argv[2] = {{.ptr = "DEL", .len = 3}, *key};
+        propagate_rewrite(ctx, 2, argv);
+    } else {
         ks_set_expire(ctx->db, e, when);
+        expire_propagate(ctx, basetime, seconds, when);
+    }
     cmd_dirty(ctx, 1);
     reply_int(ctx->out, 1);
     return;
@@ -694,11 +715,13 @@ static uint64_t db_flush(struct db *db)
     return removed;
 }
 
-/* FLUSHDB [ASYNC|SYNC] (CMD_LOCK_DB: every shard of the db is locked). */
+/* FLUSHDB [ASYNC|SYNC] (CMD_LOCK_DB: every shard of the db is locked).
+ * Propagated even when the db was empty, as Redis does. */
 static void flushdb_command(struct cmdctx *ctx)
 {
     if (flush_parse_options(ctx) != 0) return;
     cmd_dirty(ctx, db_flush(ctx->db));
+    propagate_force(ctx);
     reply_ok(ctx->out);
 }
 
@@ -709,6 +732,7 @@ static void flushall_command(struct cmdctx *ctx)
     uint64_t removed = 0;
     for (int d = 0; d < keyspace.ndbs; d++) removed += db_flush(ks_db(d));
     cmd_dirty(ctx, removed);
+    propagate_force(ctx); /* even when every db was empty */
     reply_ok(ctx->out);
 }
 

@@ -602,7 +602,9 @@ static void rpoplpush_command(struct cmdctx *ctx)
 
 /* ---- LMPOP and the blocking commands ---- */
 
-static const struct resp_arg end_names[2] = {{.ptr = "LEFT", .len = 4}, {.ptr = "RIGHT", .len = 5}};
+/* A served waiter's LMOVE names the ends in lower case, as Redis's
+ * getStringObjectFromListPosition. */
+static const struct resp_arg end_names[2] = {{.ptr = "left", .len = 4}, {.ptr = "right", .len = 5}};
 
 /* BLMOVE, BRPOPLPUSH: LMOVE or RPOPLPUSH, propagated as such. */
 static void list_serve_move(struct cmdctx *ctx, const struct resp_arg *key, struct entry *e,

@@ -21,8 +21,8 @@
 #include "engine/watch.h"
 #include "storage/rdb.h"
 
-static atomic_llong lastsave;     /* 0: none yet (the start time counts) */
-static atomic_llong saves;        /* successful or not, as rdb_saves */
+static atomic_llong lastsave; /* 0: none yet (the start time counts) */
+static atomic_llong saves;    /* successful or not, as rdb_saves */
 static atomic_int last_save_ok = 1;
 static atomic_ullong dirty_at_save;
 
@@ -123,8 +123,9 @@ static int persist_load(int flags, struct rdb_load_info *info, char *err, size_t
 {
     char path[1024];
     config_get_string(&config.dbfilename, path, sizeof(path));
-    int rc = rdb_load_file(path, keyspace.dbs, keyspace.ndbs, flags, util_ms_now(), info, err,
-                           errsize);
+    if (!CONFIG_READ(rdbchecksum)) flags |= RDB_LOAD_SKIP_CHECKSUM;
+    int rc =
+        rdb_load_file(path, keyspace.dbs, keyspace.ndbs, flags, util_ms_now(), info, err, errsize);
     if (rc == 1) snprintf(err, errsize, "%.400s: no such file", path);
     return rc;
 }

@@ -9,13 +9,17 @@
 
 #include "engine/client.h"
 #include "engine/command.h"
+#include "engine/propagate.h"
 #include "engine/pubsub.h"
 #include "engine/reply.h"
 
+/* PUBLISH channel message: replicas get it too (their subscribers hear
+ * the primary's messages), as Redis propagates it without cluster. */
 static void publish_command(struct cmdctx *ctx)
 {
     const struct resp_arg *a = ctx->argv;
     reply_int(ctx->out, pubsub_publish(a[1].ptr, a[1].len, a[2].ptr, a[2].len));
+    propagate_force(ctx);
 }
 
 static void subscribe_command(struct cmdctx *ctx)

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "engine/alloc.h"
+#include "engine/blocking.h"
 #include "engine/client.h"
 #include "engine/command.h"
 #include "engine/repl.h"
@@ -102,6 +103,31 @@ static void sync_command(struct cmdctx *ctx)
     client_hand_over(c, h);
 }
 
+/* WAIT numreplicas timeout: until numreplicas replicas acknowledged this
+ * client's writes, or timeout milliseconds (0: forever); replies how many
+ * did. The client blocks, never its worker. */
+static void wait_command(struct cmdctx *ctx)
+{
+    struct client *c = ctx->client;
+    long long numreplicas, timeout;
+    if (arg_ll(ctx, &ctx->argv[1], &numreplicas, NULL) != 0) return;
+    if (arg_ll(ctx, &ctx->argv[2], &timeout, "ERR timeout is not an integer or out of range") != 0)
+        return;
+    if (timeout < 0) {
+        reply_error(ctx->out, "ERR timeout is negative");
+        return;
+    }
+    long long acked;
+    int known = repl_wait_acks(c->woff_logpos, &acked);
+    if ((known && acked >= numreplicas) || c->multi) {
+        reply_int(ctx->out, acked);
+        return;
+    }
+    struct blocker *b =
+        blocking_block_external(ctx, timeout, repl_wait_timeout_reply, c->woff_logpos);
+    repl_wait_add(b, c->woff_logpos, numreplicas);
+}
+
 /* ROLE */
 static void role_command(struct cmdctx *ctx)
 {
@@ -138,6 +164,19 @@ const struct command repl_commands[] = {
      .since = "3.0.0",
      .summary = "An internal command for configuring the replication stream",
      .complexity = "O(1)"},
+    {.name = "wait",
+     .proc = wait_command,
+     .arity = 3,
+     .flags = CMD_NOSCRIPT | CMD_NO_LOCK,
+     .acl_categories = "@slow @connection",
+     .tips = "request_policy:all_shards response_policy:agg_min",
+     .group = "generic",
+     .since = "3.0.0",
+     .summary = "Wait for the synchronous replication of all the write commands sent in the "
+                "context of the current connection",
+     .complexity = "O(1)",
+     .args = COMMAND_ARGS({.name = "numreplicas", .type = ARG_INTEGER},
+                          {.name = "timeout", .type = ARG_INTEGER})},
     {.name = "role",
      .proc = role_command,
      .arity = 1,

@@ -48,6 +48,7 @@
 #include "engine/dict.h"
 #include "engine/glob.h"
 #include "engine/keyspace.h"
+#include "engine/propagate.h"
 #include "engine/reply.h"
 #include "engine/scan.h"
 #include "engine/t_set.h"
@@ -161,8 +162,21 @@ static void scard_command(struct cmdctx *ctx)
 
 /* ---- SPOP, SRANDMEMBER ---- */
 
+/* SPOP's effect on replicas, as Redis 7.0 propagates it: SREM key member
+ * for each member popped (the member chosen here, not a new random one). */
+static void spop_propagate_srem(struct cmdctx *ctx, const struct set_member *m)
+{
+    char buf[SET_INT_BUF];
+    size_t len;
+    const char *p = set_member_bytes(m, buf, &len);
+    struct resp_arg argv[3] = {{.ptr = "SREM", .len = 4}, ctx->argv[1], {.ptr = p, .len = len}};
+    propagate_also(ctx->db->id, 3, argv);
+}
+
 /* SPOP key count: count distinct random members, removed; the whole set
- * (and the key) when count reaches its size. */
+ * (and the key) when count reaches its size. Propagated as DEL key when
+ * the whole set went, else as one SREM per member (wrapped in MULTI/EXEC
+ * when there are several), as Redis 7.0 does. */
 static void spop_with_count(struct cmdctx *ctx)
 {
     const struct resp_arg *key = &ctx->argv[1];
@@ -188,6 +202,8 @@ static void spop_with_count(struct cmdctx *ctx)
         reply_whole_set(ctx->out, e);
         ks_delete(ctx->db, key->ptr, key->len);
         cmd_dirty(ctx, size);
+        struct resp_arg argv[2] = {{.ptr = "DEL", .len = 3}, *key};
+        propagate_rewrite(ctx, 2, argv);
         return;
     }
     ks_touch(ctx->db, e);
@@ -196,6 +212,7 @@ static void spop_with_count(struct cmdctx *ctx)
         struct set_member m;
         set_random(e, &m);
         reply_member(ctx->out, &m);
+        if (propagate_on()) spop_propagate_srem(ctx, &m);
         set_remove_member(e, &m);
     }
     /* Redis pops most of a set (at most a fifth of it left,
@@ -203,9 +220,11 @@ static void spop_with_count(struct cmdctx *ctx)
      * intset again if it can be: OBJECT ENCODING must agree. */
     if ((size - count) * 5 <= count) set_shrink_to_intset(e);
     cmd_dirty(ctx, count);
+    propagate_prevent(ctx); /* the SREMs stand for it */
 }
 
-/* SPOP key [count]: without a count one member (nil for a missing key). */
+/* SPOP key [count]: without a count one member (nil for a missing key),
+ * propagated as SREM key member (even when it was the last). */
 static void spop_command(struct cmdctx *ctx)
 {
     const struct resp_arg *key = &ctx->argv[1];
@@ -226,6 +245,13 @@ static void spop_command(struct cmdctx *ctx)
     struct set_member m;
     set_random(e, &m);
     reply_member(ctx->out, &m);
+    if (propagate_on()) {
+        char buf[SET_INT_BUF];
+        size_t len;
+        const char *p = set_member_bytes(&m, buf, &len);
+        struct resp_arg argv[3] = {{.ptr = "SREM", .len = 4}, *key, {.ptr = p, .len = len}};
+        propagate_rewrite(ctx, 3, argv);
+    }
     set_remove_member(e, &m);
     if (set_size(e) == 0)
         ks_delete(ctx->db, key->ptr, key->len);

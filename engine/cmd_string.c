@@ -12,16 +12,23 @@
  * How Redis treats the TTL, kept here: SET, SETEX, GETSET and MSET replace
  * the value and drop the TTL (unless SET ... KEEPTTL); INCR and friends,
  * INCRBYFLOAT, APPEND and SETRANGE change the value and keep it.
+ *
+ * What replicas get, as Redis 7.0 propagates it: a SET with an expire
+ * becomes SET key value PXAT <ms> (so do SETEX and PSETEX), a SET ... GET
+ * loses its GETs, GETSET becomes SET, GETDEL DEL, GETEX PEXPIREAT, PERSIST
+ * or DEL, and INCRBYFLOAT SET key <result> KEEPTTL; the rest go as sent.
  */
 #include <limits.h>
 #include <math.h>
 #include <stdatomic.h>
 #include <string.h>
 
+#include "engine/alloc.h"
 #include "engine/command.h"
 #include "engine/config.h"
 #include "engine/keyspace.h"
 #include "engine/object.h"
+#include "engine/propagate.h"
 #include "engine/reply.h"
 #include "engine/server.h"
 #include "engine/sstr.h"
@@ -169,6 +176,39 @@ static int string_parse_options(struct cmdctx *ctx, enum option_owner owner, int
     return 0;
 }
 
+/* The argument of a propagated command that is a number. */
+static struct resp_arg string_ll_arg(char *buf, long long v)
+{
+    return (struct resp_arg){.ptr = buf, .len = (size_t)util_ll_to_str(buf, UTIL_LL_STR_SIZE, v)};
+}
+
+/* What a SET that wrote propagates: with an expire, SET key value PXAT
+ * <when> (whatever the unit and the other flags were, as Redis's
+ * setGenericCommand); with GET and no expire, the command without its GET
+ * words (GET may be repeated), so that the replica does not reply. */
+static void string_set_propagate(struct cmdctx *ctx, int options, const struct resp_arg *key,
+                                 const struct resp_arg *val, const struct resp_arg *expire,
+                                 int64_t when)
+{
+    if (!propagate_on()) return;
+    if (expire) {
+        char ms[UTIL_LL_STR_SIZE];
+        struct resp_arg argv[5] = {{.ptr = "SET", .len = 3},
+                                   *key,
+                                   *val,
+                                   {.ptr = "PXAT", .len = 4},
+                                   string_ll_arg(ms, when)};
+        propagate_rewrite(ctx, 5, argv);
+    } else if (options & OPT_GET) {
+        struct resp_arg *argv = mem_alloc((size_t)ctx->argc * sizeof(*argv));
+        int argc = 0;
+        for (int j = 0; j < ctx->argc; j++)
+            if (j < 3 || !arg_eq(&ctx->argv[j], "get")) argv[argc++] = ctx->argv[j];
+        propagate_rewrite(ctx, argc, argv);
+        mem_free(argv);
+    }
+}
+
 /* The common part of SET, SETNX, SETEX and PSETEX (Redis's
  * setGenericCommand). The expire is validated before anything else; with
  * GET the old value is replied first, and a non-string old value stops the
@@ -205,6 +245,7 @@ static void string_set_generic(struct cmdctx *ctx, int options, const struct res
     e = string_store(ctx, key, e, val->ptr, val->len, (options & OPT_KEEPTTL) || expire);
     if (expire) ks_set_expire(ctx->db, e, when);
     cmd_dirty(ctx, 1);
+    string_set_propagate(ctx, options, key, val, expire, when);
     if (options & OPT_GET) return;
     if (style == SET_REPLY_INT)
         reply_int(ctx->out, 1);
@@ -251,7 +292,8 @@ static void psetex_command(struct cmdctx *ctx)
     string_set_generic(ctx, OPT_PX, &ctx->argv[1], &ctx->argv[3], &ctx->argv[2], SET_REPLY_OK);
 }
 
-/* GETSET key value: a GET then a plain SET (the TTL is dropped). */
+/* GETSET key value: a GET then a plain SET (the TTL is dropped),
+ * propagated as SET key value. */
 static void getset_command(struct cmdctx *ctx)
 {
     struct entry *e = cmd_lookup_read(ctx, &ctx->argv[1]);
@@ -262,9 +304,11 @@ static void getset_command(struct cmdctx *ctx)
         reply_null(ctx->out);
     string_store(ctx, &ctx->argv[1], e, ctx->argv[2].ptr, ctx->argv[2].len, 0);
     cmd_dirty(ctx, 1);
+    struct resp_arg argv[3] = {{.ptr = "SET", .len = 3}, ctx->argv[1], ctx->argv[2]};
+    propagate_rewrite(ctx, 3, argv);
 }
 
-/* GETDEL key */
+/* GETDEL key, propagated as DEL key. */
 static void getdel_command(struct cmdctx *ctx)
 {
     struct entry *e = cmd_lookup_read(ctx, &ctx->argv[1]);
@@ -276,11 +320,14 @@ static void getdel_command(struct cmdctx *ctx)
     reply_string_value(ctx->out, e);
     ks_delete(ctx->db, ctx->argv[1].ptr, ctx->argv[1].len);
     cmd_dirty(ctx, 1);
+    struct resp_arg argv[2] = {{.ptr = "DEL", .len = 3}, ctx->argv[1]};
+    propagate_rewrite(ctx, 2, argv);
 }
 
 /* GETEX key [EX s|PX ms|EXAT ts|PXAT ms-ts|PERSIST]. As in Redis the
  * expire value is checked only once the key is known to be a string, and
- * an absolute time already past deletes the key after replying. */
+ * an absolute time already past deletes the key after replying. Never
+ * propagated as sent: as DEL key, PEXPIREAT key <ms> or PERSIST key. */
 static void getex_command(struct cmdctx *ctx)
 {
     int options = 0;
@@ -297,14 +344,22 @@ static void getex_command(struct cmdctx *ctx)
     if (expire && expire_parse_or_reply(ctx, expire, options, &when) != 0) return;
     reply_string_value(ctx->out, e);
 
+    char ms[UTIL_LL_STR_SIZE];
+    struct resp_arg argv[3] = {{.ptr = "DEL", .len = 3}, ctx->argv[1]};
     if ((options & (OPT_EXAT | OPT_PXAT)) && when <= ctx->now_ms) {
         ks_delete(ctx->db, ctx->argv[1].ptr, ctx->argv[1].len);
         cmd_dirty(ctx, 1);
+        propagate_rewrite(ctx, 2, argv);
     } else if (expire) {
         ks_set_expire(ctx->db, e, when);
         cmd_dirty(ctx, 1);
+        argv[0] = (struct resp_arg){.ptr = "PEXPIREAT", .len = 9};
+        argv[2] = string_ll_arg(ms, when);
+        propagate_rewrite(ctx, 3, argv);
     } else if ((options & OPT_PERSIST) && ks_persist(ctx->db, e)) {
         cmd_dirty(ctx, 1);
+        argv[0] = (struct resp_arg){.ptr = "PERSIST", .len = 7};
+        propagate_rewrite(ctx, 2, argv);
     }
 }
 
@@ -438,7 +493,9 @@ static int string_to_ld(const struct entry *e, long double *out)
 }
 
 /* INCRBYFLOAT key increment: long double arithmetic, the result printed
- * as Redis's ld2string in human mode; the TTL is kept. */
+ * as Redis's ld2string in human mode; the TTL is kept. Propagated as SET
+ * key <result> KEEPTTL, so that replicas store the same bytes whatever
+ * their float arithmetic. */
 static void incrbyfloat_command(struct cmdctx *ctx)
 {
     struct entry *e = cmd_lookup_write(ctx, &ctx->argv[1]);
@@ -466,6 +523,11 @@ static void incrbyfloat_command(struct cmdctx *ctx)
         string_set_text(e, buf, (size_t)len);
     }
     cmd_dirty(ctx, 1);
+    struct resp_arg argv[4] = {{.ptr = "SET", .len = 3},
+                               ctx->argv[1],
+                               {.ptr = buf, .len = (size_t)len},
+                               {.ptr = "KEEPTTL", .len = 7}};
+    propagate_rewrite(ctx, 4, argv);
     reply_bulk(ctx->out, buf, (size_t)len);
 }
 

@@ -551,12 +551,16 @@ void command_call(struct cmdctx *ctx, int take_locks)
     int64_t start = clock->mono_now_us;
     struct propagate_mark pm;
     propagate_command_begin(ctx, &pm);
+    uint64_t published = propagate_published();
     if (take_locks) {
         command_run_locked(ctx, &pm);
     } else {
         cmd->proc(ctx); /* inside EXEC, which publishes at its end */
         propagate_command_end(ctx, &pm);
     }
+    /* WAIT waits for the stream up to this client's last write. */
+    if (propagate_published() != published && ctx->client)
+        ctx->client->woff_logpos = propagate_last_position();
     clock->mono_now_us = util_monotonic_us();
     int64_t elapsed = clock->mono_now_us - start;
 

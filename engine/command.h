@@ -43,8 +43,8 @@ enum command_flag {
     CMD_NO_LOCK = 1 << 18,   /* command locks what it needs itself (SCAN, KEYS) */
     CMD_PROTECTED = 1 << 19, /* DEBUG: allowed per enable-debug-command */
     CMD_SKIP_SLOWLOG = 1 << 20,
-    CMD_BLOCKING = 1 << 21,     /* may block the client (BLPOP): "blocking" */
-    CMD_NO_PROPAGATE = 1 << 22, /* never propagated itself (EXEC: its commands are) */
+    CMD_BLOCKING = 1 << 21,         /* may block the client (BLPOP): "blocking" */
+    CMD_NO_PROPAGATE = 1 << 22,     /* never propagated itself (EXEC: its commands are) */
     CMD_NO_ASYNC_LOADING = 1 << 30, /* SAVE, BGSAVE: "no_async_loading" */
 };
 

@@ -61,6 +61,8 @@ static __thread struct {
     int prevent, force;
     int rewritten;
     struct bytes rewrite; /* its RESP when rewritten */
+    uint64_t last_pos;    /* the effect log's position after the last record published */
+    uint64_t published;   /* records published by this thread */
 } rec;
 
 /* Appends one operation whose RESP is resp to the record. */
@@ -128,7 +130,8 @@ void propagate_flush(void)
         bytes_add(&out, exec, sizeof(exec) - 1);
         payload = &out;
     }
-    effect_log_publish(payload->p, payload->len);
+    rec.last_pos = effect_log_publish(payload->p, payload->len);
+    rec.published++;
     mem_free(out.p);
     rec.ops.len = 0;
     rec.nops = 0;
@@ -191,6 +194,16 @@ void propagate_deletion(const struct db *db, const char *key, size_t len)
     /* Outside a command the deletion is its own record, published while
      * the caller still holds the key's shard lock. */
     if (!rec.locked) propagate_flush();
+}
+
+uint64_t propagate_published(void)
+{
+    return rec.published;
+}
+
+uint64_t propagate_last_position(void)
+{
+    return rec.last_pos;
 }
 
 void propagate_thread_exit(void)

@@ -73,6 +73,12 @@ void propagate_also(int db, int argc, const struct resp_arg *argv);
 void propagate_prevent(struct cmdctx *ctx);
 void propagate_force(struct cmdctx *ctx);
 
+/* Records this thread published so far, and the effect log's position
+ * after the last one (WAIT: what a client's writes must be replicated up
+ * to). */
+uint64_t propagate_published(void);
+uint64_t propagate_last_position(void);
+
 /* Frees the calling thread's recording buffers (its last act). */
 void propagate_thread_exit(void);
 

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "engine/alloc.h"
+#include "engine/blocking.h"
 #include "engine/config.h"
 #include "engine/effect_log.h"
 #include "engine/keyspace.h"
@@ -65,6 +66,21 @@ struct replica {
     struct replica *next;
 };
 
+/* WAIT: a client's wait for acknowledgements. */
+struct wait {
+    struct blocker *b;
+    uint64_t logpos; /* its last write's end in the effect log */
+    uint64_t offset; /* the stream offset that is, once known (0: not yet) */
+    long long numreplicas;
+    struct wait *next;
+};
+
+/* Where effect log positions landed in the stream (drain checkpoints). */
+#define CHECKPOINTS 4096
+struct checkpoint {
+    uint64_t logpos, offset;
+};
+
 /* The backlog: blocks of the stream, oldest first. */
 struct block {
     struct block *next;
@@ -95,6 +111,13 @@ static struct {
     struct repl_handover *inbox;
 
     int64_t last_ping_ms;
+
+    /* under lock: log position -> stream offset, a ring */
+    struct checkpoint checkpoints[CHECKPOINTS];
+    unsigned ncheckpoints, checkpoint_next;
+    struct wait *wait_inbox; /* under lock */
+    struct wait *waits;      /* the thread's */
+    int getack_pending;
     atomic_ullong sync_full, sync_partial_ok, sync_partial_err;
     struct io_worker *loop;
 } repl = {.lock = PTHREAD_MUTEX_INITIALIZER};
@@ -203,8 +226,39 @@ static void feed_op(void *ctx, int db, const char *resp, size_t len)
 static void drain_effects(void)
 {
     if (!atomic_load_explicit(&repl.backlog_active, memory_order_relaxed)) return;
-    while (effect_log_consume(feed_op, NULL, 4u << 20) > 0) {
+    size_t moved = 0;
+    for (size_t n; (n = effect_log_consume(feed_op, NULL, 4u << 20)) > 0;) moved += n;
+    if (moved == 0) return;
+    pthread_mutex_lock(&repl.lock);
+    repl.checkpoints[repl.checkpoint_next] =
+        (struct checkpoint){.logpos = effect_log_head(), .offset = repl.offset};
+    repl.checkpoint_next = (repl.checkpoint_next + 1) % CHECKPOINTS;
+    if (repl.ncheckpoints < CHECKPOINTS) repl.ncheckpoints++;
+    pthread_mutex_unlock(&repl.lock);
+}
+
+/* The stream offset at which the effects up to log position logpos end
+ * (at or after it: a checkpoint marks a whole drained batch); 0 for no
+ * write; -1 if not drained yet. Caller holds repl.lock. */
+static long long offset_of_logpos(uint64_t logpos)
+{
+    if (logpos == 0) return 0;
+    long long found = -1;
+    for (unsigned i = 0; i < repl.ncheckpoints; i++) {
+        unsigned at = (repl.checkpoint_next + CHECKPOINTS - 1 - i) % CHECKPOINTS;
+        if (repl.checkpoints[at].logpos < logpos) break;
+        found = (long long)repl.checkpoints[at].offset;
     }
+    return found;
+}
+
+/* Online replicas that acknowledged offset. Caller holds repl.lock. */
+static long long acks_for(uint64_t offset)
+{
+    long long n = 0;
+    for (struct replica *r = repl.replicas; r; r = r->next)
+        n += r->state == REPLICA_ONLINE && r->ack >= offset;
+    return n;
 }
 
 /* The thread's shard lock: never waits on a holder that may itself wait
@@ -228,17 +282,16 @@ static void feed_replicas(void)
     }
 }
 
-/* What a replica has yet to receive: its unsent output, plus the stream
- * the backlog keeps for it (from the snapshot's offset while it loads, or
- * while it has not acknowledged the RDB yet). */
+/* What a replica is owed against its output limit: the stream it has not
+ * received yet (the backlog keeps it from the snapshot's offset while the
+ * RDB goes out, and until the RDB is acknowledged), or, online, its unsent
+ * output. The RDB's own bytes do not count, as in Redis (they are paced:
+ * SNAPSHOT_OUTPUT_MAX). */
 static uint64_t replica_owed(const struct replica *r)
 {
-    uint64_t owed = io_conn_outbuf(r->conn)->pending;
-    if (r->state != REPLICA_ONLINE)
-        owed += repl.offset - repl.snapshot_offset;
-    else if (r->await_ack)
-        owed += repl.offset - r->sent;
-    return owed;
+    if (r->state != REPLICA_ONLINE) return repl.offset - repl.snapshot_offset;
+    if (r->await_ack) return repl.offset - r->sent;
+    return io_conn_outbuf(r->conn)->pending;
 }
 
 /* client-output-buffer-limit for the replica class: a replica past the
@@ -297,6 +350,80 @@ static void backlog_create(void)
     backlog_publish();
 }
 
+/* ---- WAIT ---- */
+
+int repl_wait_acks(uint64_t logpos, long long *acked)
+{
+    pthread_mutex_lock(&repl.lock);
+    long long offset = offset_of_logpos(logpos);
+    *acked = offset < 0 ? 0 : acks_for((uint64_t)offset);
+    pthread_mutex_unlock(&repl.lock);
+    return offset >= 0;
+}
+
+void repl_wait_timeout_reply(uint64_t logpos, struct outbuf *out)
+{
+    long long acked;
+    repl_wait_acks(logpos, &acked);
+    reply_int(out, acked);
+}
+
+void repl_wait_add(struct blocker *b, uint64_t logpos, long long numreplicas)
+{
+    struct wait *w = mem_calloc(1, sizeof(*w));
+    w->b = b;
+    w->logpos = logpos;
+    w->numreplicas = numreplicas;
+    pthread_mutex_lock(&repl.lock);
+    w->next = repl.wait_inbox;
+    repl.wait_inbox = w;
+    pthread_mutex_unlock(&repl.lock);
+    io_worker_wake(io_service_loop());
+}
+
+static void write_count(void *arg, struct outbuf *out)
+{
+    reply_int(out, *(long long *)arg);
+}
+
+/* Answers the waits that have their acknowledgements, drops the ones
+ * decided otherwise; asks the replicas for ACKs if some still wait. */
+static void waits_check(void)
+{
+    pthread_mutex_lock(&repl.lock);
+    struct wait *in = repl.wait_inbox;
+    repl.wait_inbox = NULL;
+    while (in) {
+        struct wait *next = in->next;
+        in->next = repl.waits;
+        repl.waits = in;
+        in = next;
+    }
+    for (struct wait **p = &repl.waits; *p;) {
+        struct wait *w = *p;
+        if (w->offset == 0) {
+            long long off = offset_of_logpos(w->logpos);
+            if (off >= 0) w->offset = (uint64_t)off;
+        }
+        long long acked = w->offset || w->logpos == 0 ? acks_for(w->offset) : 0;
+        int known = w->offset != 0 || w->logpos == 0;
+        int done = !blocking_external_waiting(w->b);
+        if (!done && known && acked >= w->numreplicas) {
+            blocking_complete_external(w->b, write_count, &acked);
+            done = 1;
+        }
+        if (done) {
+            blocking_release_external(w->b);
+            *p = w->next;
+            mem_free(w);
+            continue;
+        }
+        repl.getack_pending = 1;
+        p = &w->next;
+    }
+    pthread_mutex_unlock(&repl.lock);
+}
+
 /* ---- replicas ---- */
 
 static void replica_free(struct replica *r)
@@ -334,6 +461,7 @@ static void replica_command(struct replica *r, int argc, const struct resp_arg *
                 r->await_ack = 0;
                 feed_replicas();
             }
+            waits_check();
         }
     }
 }
@@ -583,6 +711,13 @@ static void repl_on_wake(struct io_worker *w)
         fifo = next;
     }
     drain_effects();
+    waits_check();
+    if (repl.getack_pending) {
+        /* Once per turn, into the stream (and counted in it) as Redis. */
+        static const char getack[] = "*3\r\n$8\r\nREPLCONF\r\n$6\r\nGETACK\r\n$1\r\n*\r\n";
+        backlog_append(getack, sizeof(getack) - 1);
+        repl.getack_pending = 0;
+    }
     feed_replicas();
     snapshot_advance();
     check_output_limits();
@@ -630,6 +765,17 @@ static void repl_on_thread_stop(struct io_worker *w)
         mem_free(h);
         h = next;
     }
+    pthread_mutex_lock(&repl.lock);
+    struct wait *waits = repl.waits, *inbox = repl.wait_inbox;
+    repl.waits = repl.wait_inbox = NULL;
+    pthread_mutex_unlock(&repl.lock);
+    for (struct wait *lists[2] = {waits, inbox}, **l = lists; l < lists + 2; l++)
+        for (struct wait *w = *l; w;) {
+            struct wait *next = w->next;
+            blocking_release_external(w->b);
+            mem_free(w);
+            w = next;
+        }
     atomic_store(&propagate_enabled, 0);
     if (atomic_load(&repl.backlog_active)) effect_log_destroy();
     atomic_store(&repl.backlog_active, 0);

@@ -40,7 +40,7 @@ struct repl_handover {
     char replid[41];  /* PSYNC's replid ("?" for none) */
     long long offset; /* PSYNC's offset (-1 for none) */
     int capa_eof, capa_psync2;
-    int rdb_only;         /* REPLCONF rdb-only 1: the RDB, then the connection ends */
+    int rdb_only;       /* REPLCONF rdb-only 1: the RDB, then the connection ends */
     int listening_port; /* REPLCONF listening-port, 0 if not sent */
     char ip[64];        /* REPLCONF ip-address, or the peer's address */
     unsigned long long client_id;
@@ -56,6 +56,17 @@ const struct io_handler *repl_service_handler(void);
 /* Worker: queues a handed-over replica for the replication thread (takes
  * ownership of h). */
 void repl_handover(struct repl_handover *h);
+
+/* WAIT (any worker). How many online replicas acknowledged the stream up
+ * to the effect log position logpos (a client's last write): 1 and the
+ * count, or 0 when that position is not in the stream yet. */
+struct blocker;
+int repl_wait_acks(uint64_t logpos, long long *acked);
+/* The blocked WAIT's answer when its time is up. */
+void repl_wait_timeout_reply(uint64_t logpos, struct outbuf *out);
+/* Hands a blocked WAIT (blocking_block_external) to the replication
+ * thread, which answers it when numreplicas acknowledged. */
+void repl_wait_add(struct blocker *b, uint64_t logpos, long long numreplicas);
 
 /* INFO replication's lines (mem_alloc'd text) and ROLE's reply (any
  * worker). */

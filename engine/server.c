@@ -286,6 +286,8 @@ int server_run(void)
                server.nworkers);
     log_notice("Server initialized");
     if (persist_load_at_startup() != 0) {
+        for (int i = 0; i < server.nworkers * nlisten; i++) close(fds[i]);
+        free(fds);
         remove_pidfile();
         return 1;
     }

@@ -510,6 +510,22 @@ static int listpack_lex_lte_max(unsigned char *p, const struct zscore_lex_range 
     return zscore_lex_lte_max(m, len, range);
 }
 
+/* zzlIsInLexRange: the range can hold something only if the last member
+ * is not below min and the first is not above max. Not a shortcut: the
+ * lex commands assume equal scores, and on a sorted set whose scores
+ * differ the walks below would find members past these bounds that Redis
+ * never looks at (the answer, and what a replica applying the same
+ * command removes, must be Redis's). */
+static int listpack_is_in_lex_range(unsigned char *lp, const struct zscore_lex_range *range)
+{
+    if (zscore_lex_range_is_empty(range)) return 0;
+    unsigned char *last = lp_last(lp);
+    if (!last) return 0;
+    if (!listpack_lex_gte_min(lp_prev(lp, last), range)) return 0;
+    unsigned char *first = lp_first(lp);
+    return first && listpack_lex_lte_max(first, range);
+}
+
 void zset_pos_first_in_lex_range(struct zset_pos *pos, struct entry *e,
                                  const struct zscore_lex_range *range)
 {
@@ -518,8 +534,8 @@ void zset_pos_first_in_lex_range(struct zset_pos *pos, struct entry *e,
         pos->node = skiplist_first_in_lex_range(zset_skiplist(e), range);
         return;
     }
-    if (zscore_lex_range_is_empty(range)) return;
     unsigned char *lp = e->v.ptr;
+    if (!listpack_is_in_lex_range(lp, range)) return;
     for (unsigned char *p = lp_first(lp); p; p = lp_next(lp, lp_next(lp, p))) {
         if (listpack_lex_gte_min(p, range)) {
             if (listpack_lex_lte_max(p, range)) pos->eptr = p;
@@ -536,8 +552,8 @@ void zset_pos_last_in_lex_range(struct zset_pos *pos, struct entry *e,
         pos->node = skiplist_last_in_lex_range(zset_skiplist(e), range);
         return;
     }
-    if (zscore_lex_range_is_empty(range)) return;
     unsigned char *lp = e->v.ptr;
+    if (!listpack_is_in_lex_range(lp, range)) return;
     for (unsigned char *s = lp_last(lp); s;) {
         unsigned char *p = lp_prev(lp, s);
         if (listpack_lex_lte_max(p, range)) {

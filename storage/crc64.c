@@ -28,8 +28,7 @@ static void crc64_build_tables(void)
     }
     for (unsigned b = 0; b < 256; b++)
         for (int k = 1; k < 8; k++)
-            crc_table[k][b] =
-                crc_table[0][crc_table[k - 1][b] & 0xff] ^ (crc_table[k - 1][b] >> 8);
+            crc_table[k][b] = crc_table[0][crc_table[k - 1][b] & 0xff] ^ (crc_table[k - 1][b] >> 8);
 }
 
 static uint64_t load_u64_le(const unsigned char *p)

@@ -180,8 +180,9 @@ static int rdb_try_write_lzf(struct rdb_writer *w, const void *s, size_t len, in
     int rc = 0;
     if (clen > 0) {
         *done = 1;
-        if (rdb_write_u8(w, RDB_LEN_ENCVAL << 6 | RDB_ENC_LZF) != 0 || rdb_write_len(w, clen) != 0 ||
-            rdb_write_len(w, len) != 0 || rdb_write_raw(w, out, clen) != 0)
+        if (rdb_write_u8(w, RDB_LEN_ENCVAL << 6 | RDB_ENC_LZF) != 0 ||
+            rdb_write_len(w, clen) != 0 || rdb_write_len(w, len) != 0 ||
+            rdb_write_raw(w, out, clen) != 0)
             rc = -1;
     }
     mem_free(out);
@@ -215,7 +216,8 @@ static int rdb_write_item(struct rdb_writer *w, const unsigned char *str, size_t
 
 int rdb_write_aux(struct rdb_writer *w, const char *key, const char *value)
 {
-    if (rdb_write_u8(w, RDB_OPCODE_AUX) != 0 || rdb_write_string(w, key, strlen(key)) != 0) return -1;
+    if (rdb_write_u8(w, RDB_OPCODE_AUX) != 0 || rdb_write_string(w, key, strlen(key)) != 0)
+        return -1;
     return rdb_write_string(w, value, strlen(value));
 }
 
@@ -470,8 +472,7 @@ void rdb_reader_init(struct rdb_reader *r, rdb_read_fn read, void *ctx)
 }
 
 /* Records the first error, with the offset where it was found. */
-__attribute__((format(printf, 2, 3))) static int rd_fail(struct rdb_reader *r, const char *fmt,
-                                                         ...)
+__attribute__((format(printf, 2, 3))) static int rd_fail(struct rdb_reader *r, const char *fmt, ...)
 {
     if (r->error[0]) return -1;
     char msg[200];
@@ -479,8 +480,7 @@ __attribute__((format(printf, 2, 3))) static int rd_fail(struct rdb_reader *r, c
     va_start(ap, fmt);
     vsnprintf(msg, sizeof(msg), fmt, ap);
     va_end(ap);
-    snprintf(r->error, sizeof(r->error), "%s (at offset %llu)", msg,
-             (unsigned long long)r->offset);
+    snprintf(r->error, sizeof(r->error), "%s (at offset %llu)", msg, (unsigned long long)r->offset);
     return -1;
 }
 
@@ -601,8 +601,8 @@ static unsigned char *rd_string(struct rdb_reader *r, size_t *len)
     uint64_t clen, ulen;
     if (rd_len(r, &clen) != 0 || rd_len(r, &ulen) != 0) return NULL;
     if (clen == 0 || ulen == 0 || ulen / RDB_LZF_MAX_RATIO > clen) {
-        rd_fail(r, "Invalid LZF compressed string (lengths %llu, %llu)",
-                (unsigned long long)clen, (unsigned long long)ulen);
+        rd_fail(r, "Invalid LZF compressed string (lengths %llu, %llu)", (unsigned long long)clen,
+                (unsigned long long)ulen);
         return NULL;
     }
     unsigned char *in = rd_alloc_bytes(r, clen);
@@ -728,12 +728,6 @@ static int zipmap_to_hash_entry(void *ctx, const unsigned char *f, size_t flen,
     return hash_set(ctx, (const char *)f, flen, (const char *)v, vlen) == 0;
 }
 
-/* Everything after the type byte for blob types: the blob itself. */
-static unsigned char *rd_blob(struct rdb_reader *r, size_t *len)
-{
-    return rd_string(r, len);
-}
-
 static int load_list_elements(struct rdb_reader *r, struct loaded_value *lv)
 {
     uint64_t n;
@@ -766,7 +760,7 @@ static int load_list_nodes(struct rdb_reader *r, int rdbtype, struct loaded_valu
                                (unsigned long long)container);
         }
         size_t len;
-        unsigned char *data = rd_blob(r, &len);
+        unsigned char *data = rd_string(r, &len);
         if (!data) return -1;
         if (len == 0) {
             mem_free(data);
@@ -830,7 +824,8 @@ static int load_zset(struct rdb_reader *r, int rdbtype, struct loaded_value *lv)
         double score;
         unsigned char *m = rd_string(r, &len);
         if (!m) return -1;
-        int rc = rdbtype == RDB_TYPE_ZSET_2 ? rd_double_binary(r, &score) : rd_double_text(r, &score);
+        int rc =
+            rdbtype == RDB_TYPE_ZSET_2 ? rd_double_binary(r, &score) : rd_double_text(r, &score);
         if (rc == 0 && isnan(score)) rc = rd_fail(r, "Zset with NAN score detected");
         int result = 0;
         double ignored;
@@ -870,7 +865,7 @@ static int load_hash(struct rdb_reader *r, struct loaded_value *lv)
 static int load_pairs_blob(struct rdb_reader *r, int rdbtype, struct loaded_value *lv)
 {
     size_t len;
-    unsigned char *blob = rd_blob(r, &len);
+    unsigned char *blob = rd_string(r, &len);
     if (!blob) return -1;
     int hash = rdbtype == RDB_TYPE_HASH_ZIPLIST || rdbtype == RDB_TYPE_HASH_LISTPACK;
     unsigned char *lp = blob;
@@ -905,7 +900,7 @@ static int load_pairs_blob(struct rdb_reader *r, int rdbtype, struct loaded_valu
 static int load_intset(struct rdb_reader *r, struct loaded_value *lv)
 {
     size_t len;
-    unsigned char *blob = rd_blob(r, &len);
+    unsigned char *blob = rd_string(r, &len);
     if (!blob) return -1;
     struct intset *is = intset_adopt(blob, len, 1);
     if (!is) {
@@ -923,7 +918,7 @@ static int load_intset(struct rdb_reader *r, struct loaded_value *lv)
 static int load_list_ziplist(struct rdb_reader *r, struct loaded_value *lv)
 {
     size_t len;
-    unsigned char *blob = rd_blob(r, &len);
+    unsigned char *blob = rd_string(r, &len);
     if (!blob) return -1;
     lv->v.v.ptr = list_create();
     lv->v.encoding = ENC_QUICKLIST;
@@ -935,7 +930,7 @@ static int load_list_ziplist(struct rdb_reader *r, struct loaded_value *lv)
 static int load_zipmap(struct rdb_reader *r, struct loaded_value *lv)
 {
     size_t len;
-    unsigned char *blob = rd_blob(r, &len);
+    unsigned char *blob = rd_string(r, &len);
     if (!blob) return -1;
     hash_init_detached(&lv->v);
     int ok = zipmap_walk(blob, len, zipmap_to_hash_entry, &lv->v);
@@ -1028,9 +1023,8 @@ static int load_value(struct rdb_reader *r, int rdbtype, struct loaded_value *lv
 }
 
 /* Gives the value its key in db, under the key's shard lock. */
-static int install_value(struct rdb_reader *r, struct db *db, const unsigned char *key,
-                         size_t klen, struct loaded_value *lv, int64_t expire_ms, int64_t idle_s,
-                         int flags)
+static int install_value(struct rdb_reader *r, struct db *db, const unsigned char *key, size_t klen,
+                         struct loaded_value *lv, int64_t expire_ms, int64_t idle_s, int flags)
 {
     unsigned shard = ks_shard_of((const char *)key, klen);
     ks_lock(db, shard);
@@ -1083,7 +1077,8 @@ static int load_header(struct rdb_reader *r, struct rdb_load_info *info)
     if (memcmp(magic, "REDIS", 5) != 0) return rd_fail(r, "Wrong signature trying to load DB");
     int version = 0;
     for (int i = 5; i < 9; i++) {
-        if (magic[i] < '0' || magic[i] > '9') return rd_fail(r, "Wrong signature trying to load DB");
+        if (magic[i] < '0' || magic[i] > '9')
+            return rd_fail(r, "Wrong signature trying to load DB");
         version = version * 10 + (magic[i] - '0');
     }
     if (version < 1 || version > RDB_VERSION)
@@ -1093,15 +1088,16 @@ static int load_header(struct rdb_reader *r, struct rdb_load_info *info)
 }
 
 /* The 8 bytes after EOF: the CRC-64 of everything before them (versions 5
- * and later); 0 means the writer did not compute one. */
-static int load_checksum(struct rdb_reader *r, int version)
+ * and later); 0 means the writer did not compute one. Read even when not
+ * checked (rdbchecksum no), as Redis. */
+static int load_checksum(struct rdb_reader *r, int version, int flags)
 {
     if (version < 5) return 0;
     uint64_t expected = r->crc, stored;
     if (rd_le(r, 8, &stored) != 0) return -1;
-    if (stored != 0 && stored != expected)
+    if (stored != 0 && stored != expected && !(flags & RDB_LOAD_SKIP_CHECKSUM))
         return rd_fail(r, "Wrong RDB checksum expected: (%llx) got (%llx)",
-                       (unsigned long long)stored, (unsigned long long)expected);
+                       (unsigned long long)expected, (unsigned long long)stored);
     return 0;
 }
 
@@ -1115,8 +1111,9 @@ static int load_key(struct rdb_reader *r, struct db *db, int rdbtype, int64_t ex
     struct loaded_value lv;
     int rc = load_value(r, rdbtype, &lv);
     if (rc == 0 && loaded_value_empty(&lv)) {
-        info->keys_empty_skipped++;
-        log_warning("rdbLoadObject skipping empty key: %.*s", (int)(klen > 64 ? 64 : klen), key);
+        if (info->keys_empty_skipped++ < 10) /* as Redis: the first ten */
+            log_warning("rdbLoadObject skipping empty key: %.*s", (int)(klen > 64 ? 64 : klen),
+                        key);
     } else if (rc == 0 && expire_ms != -1 && expire_ms < now_ms &&
                !(flags & RDB_LOAD_KEEP_EXPIRED)) {
         info->keys_expired_skipped++;
@@ -1162,7 +1159,7 @@ int rdb_load(struct rdb_reader *r, struct db *dbs, int ndbs, int flags, int64_t 
             idle_s = v > UINT32_MAX ? UINT32_MAX : (int64_t)v;
             continue;
         case RDB_OPCODE_EOF:
-            return load_checksum(r, info->version);
+            return load_checksum(r, info->version, flags);
         case RDB_OPCODE_SELECTDB:
             if (rd_len(r, &v) != 0) return -1;
             if (v >= (uint64_t)ndbs)
@@ -1197,8 +1194,7 @@ int rdb_load(struct rdb_reader *r, struct db *dbs, int ndbs, int flags, int64_t 
             continue;
         }
         default:
-            if (load_key(r, db, (int)type, expire_ms, idle_s, flags, now_ms, info) != 0)
-                return -1;
+            if (load_key(r, db, (int)type, expire_ms, idle_s, flags, now_ms, info) != 0) return -1;
             expire_ms = -1;
             idle_s = -1;
         }

@@ -187,6 +187,8 @@ enum rdb_load_flag {
     /* A key already present is replaced (DEBUG RELOAD MERGE) instead of
      * being an error. */
     RDB_LOAD_REPLACE_EXISTING = 1 << 1,
+    /* rdbchecksum no: the checksum at the end is read, not verified. */
+    RDB_LOAD_SKIP_CHECKSUM = 1 << 2,
 };
 
 /* What a load found, besides the keys. */
@@ -203,8 +205,8 @@ struct rdb_load_info {
 };
 
 /* Reads a whole RDB stream into dbs[0..ndbs) (existing keys stay; a key
- * already present is an error unless RDB_LOAD_REPLACE_EXISTING). now_ms decides which keys have expired.
- * Returns 0, or -1 with r->error set; keys loaded before an error stay. */
+ * already present is an error unless RDB_LOAD_REPLACE_EXISTING). now_ms decides which keys have
+ * expired. Returns 0, or -1 with r->error set; keys loaded before an error stay. */
 int rdb_load(struct rdb_reader *r, struct db *dbs, int ndbs, int flags, int64_t now_ms,
              struct rdb_load_info *info);
 

@@ -1,8 +1,6 @@
 /*
- * storage/: RDB encoding and decoding, fork-less snapshots, incremental
- * checkpoints and the on-disk replication log live here. Nothing is built
- * yet; this file keeps the library target in place so that the layout of
- * docs/architecture.md holds from the start.
+ * storage/: RDB encoding and decoding (rdb.c) live here, and fork-less
+ * snapshots, incremental checkpoints and the on-disk replication log will.
  */
 #include "storage/storage.h"
 

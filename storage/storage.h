@@ -1,6 +1,8 @@
 /*
- * storage: placeholder API of the storage library (RDB, snapshots,
- * checkpoints). Owned by no thread yet.
+ * storage: the storage library's version string. The library itself is
+ * rdb.h (the RDB version 10 encoder and decoder, with crc64.h, lzf.h and
+ * ziplist.h); fork-less snapshots, incremental checkpoints and the on-disk
+ * replication log will join it. Pure, any thread.
  */
 #ifndef TANDEM_STORAGE_H
 #define TANDEM_STORAGE_H

@@ -60,8 +60,8 @@ static int zl_decode(const unsigned char *zl, size_t size, size_t off, struct zl
         break;
     case 2:
         if (end - p < 5) return 0;
-        data = (size_t)zl[p + 1] << 24 | (size_t)zl[p + 2] << 16 | (size_t)zl[p + 3] << 8 |
-               zl[p + 4];
+        data =
+            (size_t)zl[p + 1] << 24 | (size_t)zl[p + 2] << 16 | (size_t)zl[p + 3] << 8 | zl[p + 4];
         p += 5;
         break;
     default:

@@ -263,6 +263,34 @@ static void test_info_and_role(redisContext *p, const struct server *r1)
     freeReplyObject(r);
 }
 
+/* WAIT: blocks until enough replicas acknowledged this client's writes,
+ * or its timeout (to within 100 ms), and says how many did. */
+static void test_wait(redisContext *p)
+{
+    EXPECT_OK(harness_cmd(p, "SET waited 1"));
+    long long t0 = harness_now_ms();
+    EXPECT_INT(harness_cmd(p, "WAIT 1 0"), 1);
+    CHECK(harness_now_ms() - t0 < 5000);
+    EXPECT_OK(harness_cmd(p, "SET waited 2"));
+    t0 = harness_now_ms();
+    EXPECT_INT(harness_cmd(p, "WAIT 2 300"), 1);
+    long long took = harness_now_ms() - t0;
+    CHECK(took >= 290 && took <= 400);
+    EXPECT_INT(harness_cmd(p, "WAIT 0 0"), 1);
+    /* Inside a transaction it never blocks: the count so far. */
+    EXPECT_OK(harness_cmd(p, "MULTI"));
+    EXPECT_STATUS(harness_cmd(p, "WAIT 5 1000"), "QUEUED");
+    t0 = harness_now_ms();
+    redisReply *r = harness_cmd(p, "EXEC");
+    CHECK(harness_now_ms() - t0 < 500);
+    CHECK(r->type == REDIS_REPLY_ARRAY && r->elements == 1);
+    CHECK(r->element[0]->type == REDIS_REPLY_INTEGER && r->element[0]->integer <= 1);
+    freeReplyObject(r);
+    EXPECT_ERROR_EXACT(harness_cmd(p, "WAIT 1 -1"), "ERR timeout is negative");
+    EXPECT_ERROR_EXACT(harness_cmd(p, "WAIT x 1"), "ERR value is not an integer or out of range");
+    printf("WAIT: 1 replica acknowledged; WAIT 2 300 answered after %lld ms\n", took);
+}
+
 /* Cuts the link from the replica's side again and again while writers
  * write: every reconnection is a partial resync. */
 static void test_link_cuts(redisContext *p, redisContext *c1)
@@ -407,6 +435,7 @@ int main(int argc, char **argv)
     redisContext *c1 = NULL;
     test_full_sync_under_writes(p, &r1, &c1);
     test_info_and_role(p, &r1);
+    test_wait(p);
     test_link_cuts(p, c1);
     test_second_replica(p, c1);
     test_stalled_replica(p, &r1, &c1);

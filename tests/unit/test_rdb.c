@@ -332,8 +332,9 @@ static void check_round_trip(int flags)
     build_dataset();
     char before[41], after[41], err[256];
     dataset_digest(before);
-    const char *keys[] = {"list:big", "hash:small", "hash:many", "hash:bigvalue", "set:intset",
-                          "set:strings", "set:manyints", "zset:small", "zset:big", "zset:long"};
+    const char *keys[] = {"list:big",   "hash:small",  "hash:many",    "hash:bigvalue",
+                          "set:intset", "set:strings", "set:manyints", "zset:small",
+                          "zset:big",   "zset:long"};
     const char *enc_before[sizeof(keys) / sizeof(keys[0])];
     for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
         enc_before[i] = encoding_of(ks_db(0), keys[i]);
@@ -439,9 +440,10 @@ START_TEST(test_chunks_in_any_order)
     struct membuf out = {0};
     struct rdb_writer *w = malloc(sizeof(*w));
     rdb_writer_init(w, mem_sink, &out, RDB_WRITE_CHECKSUM | RDB_WRITE_COMPRESS);
-    rdb_write_header(w, &(struct rdb_repl_info){.stream_db = 0,
-                                                .repl_id = "0123456789012345678901234567890123456789",
-                                                .repl_offset = 1234});
+    rdb_write_header(w,
+                     &(struct rdb_repl_info){.stream_db = 0,
+                                             .repl_id = "0123456789012345678901234567890123456789",
+                                             .repl_offset = 1234});
     for (unsigned s = KS_SHARDS; s-- > 0;) ck_assert_int_eq(rdb_write_chunk(w, &chunks[s]), 0);
     for (int d = 1; d < NDBS; d++)
         if (ks_db_size(ks_db(d))) rdb_write_db(w, ks_db(d));
@@ -479,8 +481,8 @@ START_TEST(test_expired_keys_on_load)
     ck_assert_uint_eq(info.keys_loaded, 2);
     /* Loading again on top: a duplicate key is an error, unless replacing. */
     char err[256];
-    ck_assert_int_eq(
-        load_bytes(buf.data, buf.len, RDB_LOAD_KEEP_EXPIRED, err, sizeof(err), NULL), -1);
+    ck_assert_int_eq(load_bytes(buf.data, buf.len, RDB_LOAD_KEEP_EXPIRED, err, sizeof(err), NULL),
+                     -1);
     ck_assert_ptr_nonnull(strstr(err, "Duplicated key"));
     ck_assert_int_eq(load_bytes(buf.data, buf.len,
                                 RDB_LOAD_KEEP_EXPIRED | RDB_LOAD_REPLACE_EXISTING, NULL, 0, NULL),
@@ -631,7 +633,7 @@ START_TEST(test_old_encodings)
     put_blob(&f, &zm);
     /* RDB_TYPE_ZSET with text scores, one expiring in seconds. */
     put8(&f, RDB_OPCODE_EXPIRETIME);
-    put_le(&f, 4102444800u, 4);
+    put_le(&f, 2000000000u, 4); /* a signed 32-bit count of seconds */
     put8(&f, RDB_TYPE_ZSET);
     put_str(&f, "zs");
     put_len(&f, 3);
@@ -666,6 +668,13 @@ START_TEST(test_old_encodings)
     char err[256], old[41], now[41];
     ck_assert_msg(load_bytes(f.b, f.n, 0, err, sizeof(err), NULL) == 0, "%s", err);
     dataset_digest(old);
+    const char *names[] = {"linked", "zl", "ql", "hz", "hm", "zz", "zs", "i", "lzf", "idle"};
+    char old_values[10][41];
+    for (int k = 0; k < 10; k++) {
+        unsigned char d[20];
+        digest_value(ks_db(1), names[k], strlen(names[k]), d);
+        digest_hex(d, old_values[k]);
+    }
     flush_all();
 
     struct db *db = ks_db(1);
@@ -693,11 +702,18 @@ START_TEST(test_old_encodings)
         }
         ks_unlock(db, s);
     }
-    set_expire(db, "zs", 4102444800000LL);
+    set_expire(db, "zs", 2000000000000LL);
     add_string(db, "i", "-1234", 5);
     add_string(db, "lzf", text, sizeof(text));
     add_string(db, "idle", "v", 1);
     dataset_digest(now);
+    for (int k = 0; k < 10; k++) {
+        unsigned char d[20];
+        char hex[41];
+        digest_value(ks_db(1), names[k], strlen(names[k]), d);
+        digest_hex(d, hex);
+        ck_assert_msg(!strcmp(hex, old_values[k]), "key %s differs", names[k]);
+    }
     ck_assert_str_eq(old, now);
 }
 END_TEST
@@ -725,6 +741,7 @@ START_TEST(test_refusals)
 
     file_begin(&f, 10);
     put8(&f, RDB_TYPE_MODULE_2);
+    put_str(&f, "module");
     expect_load_error(&f, "module keys are not supported");
 
     file_begin(&f, 11);
