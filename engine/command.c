@@ -20,6 +20,7 @@
 #include "engine/multi.h"
 #include "engine/propagate.h"
 #include "engine/pubsub.h"
+#include "engine/repl.h"
 #include "engine/reply.h"
 #include "engine/server.h"
 #include "engine/util.h"
@@ -506,6 +507,15 @@ void command_execute(struct client *c, int argc, const struct resp_arg *argv,
     }
     if (!c->authenticated && !(cmd->flags & CMD_NO_AUTH)) {
         command_reject(c, ws, cmd, "NOAUTH Authentication required.");
+        return;
+    }
+
+    /* min-replicas-to-write: no write (nor EXEC of writes) without enough
+     * replicas that acknowledged within min-replicas-max-lag. */
+    uint32_t writes = cmd->flags & CMD_WRITE;
+    if (cmd->flags & CMD_NO_PROPAGATE) writes = multi_queued_flags(c) & CMD_WRITE;
+    if (writes && !repl_enough_good_replicas()) {
+        command_reject(c, ws, cmd, "NOREPLICAS Not enough good replicas to write.");
         return;
     }
 

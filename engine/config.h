@@ -79,6 +79,14 @@ struct server_config {
     int rdbcompression; /* SAVE compresses strings with LZF */
     int rdbchecksum;    /* SAVE writes the CRC-64 */
 
+    /* replication, primary side (engine/repl.c) */
+    long long repl_backlog_size;
+    int repl_ping_replica_period; /* seconds between PINGs in the stream */
+    int repl_timeout;             /* seconds without an ACK before a replica is dropped */
+    int repl_diskless_sync_delay; /* seconds a full sync waits for more replicas */
+    int min_replicas_to_write;    /* writes refused with fewer good replicas */
+    int min_replicas_max_lag;     /* seconds since its last ACK for a good replica */
+
     /* enum protected_action: whether CONFIG SET may change PROTECTED
      * directives (dir, dbfilename), as Redis 7.0's enable-protected-configs */
     int enable_protected_configs;

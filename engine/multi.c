@@ -37,7 +37,8 @@ struct queued_command {
 struct multi_state {
     struct queued_command *cmds;
     int count, cap;
-    int error; /* a command was rejected while queuing */
+    int error;      /* a command was rejected while queuing */
+    uint32_t flags; /* the queued commands' flags, together */
 };
 
 static void publish_count(struct client *c, int n)
@@ -72,6 +73,7 @@ void multi_queue(struct client *c, const struct command *cmd, int argc, const st
         m->cmds = mem_realloc(m->cmds, sizeof(*m->cmds) * (size_t)m->cap);
     }
     m->cmds[m->count++] = (struct queued_command){.cmd = cmd, .argc = argc, .argv = copy};
+    m->flags |= cmd->flags;
     publish_count(c, m->count);
 }
 
@@ -92,6 +94,11 @@ void multi_discard(struct client *c)
     publish_count(c, -1);
     watch_unwatch_all(c);
     atomic_store(&c->dirty_cas, 0);
+}
+
+uint32_t multi_queued_flags(const struct client *c)
+{
+    return c->multi ? c->multi->flags : 0;
 }
 
 int multi_count(const struct client *c)

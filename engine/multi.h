@@ -22,6 +22,8 @@ void multi_queue(struct client *c, const struct command *cmd, int argc,
 void multi_flag_error(struct client *c);
 /* Drops the transaction and every WATCH (DISCARD, EXEC's end, closing). */
 void multi_discard(struct client *c);
+/* The flags of the queued commands, or'ed (EXEC of writes is a write). */
+uint32_t multi_queued_flags(const struct client *c);
 /* Queued commands, or -1 outside MULTI (CLIENT LIST multi=). */
 int multi_count(const struct client *c);
 /* Commands that run at once inside MULTI instead of being queued. */

@@ -29,9 +29,7 @@
 #include "storage/rdb.h"
 
 #define EFFECT_LOG_BYTES (16u << 20)
-#define BACKLOG_BYTES (1u << 20) /* repl-backlog-size's default */
 #define BLOCK_BYTES (256u << 10) /* backlog block */
-#define PING_PERIOD_MS 10000     /* repl-ping-replica-period's default */
 #define SNAPSHOT_SHARDS_PER_STEP 16
 #define SNAPSHOT_STEP_BYTES (1u << 20)
 #define SNAPSHOT_OUTPUT_MAX (8u << 20) /* a replica's unsent RDB before we wait */
@@ -119,6 +117,8 @@ static struct {
     struct wait *waits;      /* the thread's */
     int getack_pending;
     atomic_ullong sync_full, sync_partial_ok, sync_partial_err;
+    atomic_int good_replicas; /* online, acknowledged within min-replicas-max-lag */
+    int64_t snapshot_due_ms;  /* a full sync waits for more replicas until then */
     struct io_worker *loop;
 } repl = {.lock = PTHREAD_MUTEX_INITIALIZER};
 
@@ -179,7 +179,8 @@ static uint64_t pinned_offset(void)
 static void backlog_trim(void)
 {
     uint64_t pin = pinned_offset();
-    while (repl.head && repl.head != repl.tail && repl.histlen - repl.head->used >= BACKLOG_BYTES &&
+    uint64_t size = (uint64_t)CONFIG_READ(repl_backlog_size);
+    while (repl.head && repl.head != repl.tail && repl.histlen - repl.head->used >= size &&
            repl.head->first + repl.head->used <= pin) {
         struct block *b = repl.head;
         repl.head = b->next;
@@ -350,6 +351,26 @@ static void backlog_create(void)
     backlog_publish();
 }
 
+/* Counts the good replicas (min-replicas-max-lag) for the workers. */
+static void count_good_replicas(void)
+{
+    int64_t now = util_ms_now();
+    long long max_lag_ms = CONFIG_READ(min_replicas_max_lag) * 1000LL;
+    int good = 0;
+    pthread_mutex_lock(&repl.lock);
+    for (struct replica *r = repl.replicas; r; r = r->next)
+        good += r->state == REPLICA_ONLINE && now - r->ack_time_ms <= max_lag_ms;
+    pthread_mutex_unlock(&repl.lock);
+    atomic_store_explicit(&repl.good_replicas, good, memory_order_relaxed);
+}
+
+int repl_enough_good_replicas(void)
+{
+    int min = CONFIG_READ(min_replicas_to_write);
+    if (min <= 0) return 1;
+    return atomic_load_explicit(&repl.good_replicas, memory_order_relaxed) >= min;
+}
+
 /* ---- WAIT ---- */
 
 int repl_wait_acks(uint64_t logpos, long long *acked)
@@ -462,6 +483,7 @@ static void replica_command(struct replica *r, int argc, const struct resp_arg *
                 feed_replicas();
             }
             waits_check();
+            count_good_replicas();
         }
     }
 }
@@ -604,6 +626,19 @@ static void snapshot_advance(void)
         }
 }
 
+/* Starts the delayed full sync once its time has come. */
+static void start_due_snapshot(void)
+{
+    if (!repl.snapshot_due_ms || repl.snapshot_on) return;
+    if (util_monotonic_us() / 1000 < repl.snapshot_due_ms) return;
+    repl.snapshot_due_ms = 0;
+    for (struct replica *r = repl.replicas; r; r = r->next)
+        if (r->state == REPLICA_WAIT_SNAPSHOT) {
+            snapshot_start();
+            return;
+        }
+}
+
 /* Whether h can continue from the backlog. */
 static int can_continue(const struct repl_handover *h)
 {
@@ -670,7 +705,16 @@ static void replica_adopt(struct repl_handover *h)
         io_conn_close_after_reply(r->conn);
         return;
     }
-    if (!repl.snapshot_on) snapshot_start();
+    if (repl.snapshot_on || repl.snapshot_due_ms) return;
+    /* repl-diskless-sync-delay: replicas asking meanwhile share it. */
+    int64_t delay_ms = CONFIG_READ(repl_diskless_sync_delay) * 1000LL;
+    repl.snapshot_due_ms = util_monotonic_us() / 1000 + delay_ms;
+    if (delay_ms > 0) {
+        log_notice("Delay next full sync by %lld seconds", (long long)(delay_ms / 1000));
+        io_worker_set_alarm(repl.loop, repl.snapshot_due_ms);
+    } else {
+        start_due_snapshot();
+    }
 }
 
 void repl_handover(struct repl_handover *h)
@@ -719,6 +763,7 @@ static void repl_on_wake(struct io_worker *w)
         repl.getack_pending = 0;
     }
     feed_replicas();
+    start_due_snapshot();
     snapshot_advance();
     check_output_limits();
     backlog_trim();
@@ -732,12 +777,30 @@ static void repl_on_alarm(struct io_worker *w)
     repl_on_wake(w);
 }
 
+/* repl-timeout: an online replica silent for that long is dropped. */
+static void check_timeouts(int64_t now)
+{
+    long long timeout_ms = CONFIG_READ(repl_timeout) * 1000LL;
+    for (struct replica *r = repl.replicas; r; r = r->next) {
+        if (r->state != REPLICA_ONLINE || r->await_ack || now - r->ack_time_ms <= timeout_ms)
+            continue;
+        log_warning("Disconnecting timedout replica (streaming sync): %s:%d", r->ip,
+                    r->listening_port);
+        io_conn_close(r->conn);
+        pthread_mutex_lock(&repl.lock);
+        r->state = REPLICA_CLOSED;
+        pthread_mutex_unlock(&repl.lock);
+    }
+}
+
 static void repl_on_tick(struct io_worker *w)
 {
     int64_t now = util_ms_now();
+    check_timeouts(now);
+    count_good_replicas();
     int online = 0;
     for (struct replica *r = repl.replicas; r; r = r->next) online |= r->state == REPLICA_ONLINE;
-    if (online && now - repl.last_ping_ms >= PING_PERIOD_MS) {
+    if (online && now - repl.last_ping_ms >= CONFIG_READ(repl_ping_replica_period) * 1000LL) {
         /* The stream's heartbeat, counted in the offset as in Redis. */
         static const char ping[] = "*1\r\n$4\r\nPING\r\n";
         drain_effects();
@@ -813,6 +876,9 @@ char *repl_info_text(void)
     size_t cap = 1024 + n * 160;
     char *t = mem_alloc(cap);
     size_t len = (size_t)snprintf(t, cap, "role:master\r\nconnected_slaves:%zu\r\n", n);
+    if (CONFIG_READ(min_replicas_to_write) && CONFIG_READ(min_replicas_max_lag))
+        len += (size_t)snprintf(t + len, cap - len, "min_slaves_good_slaves:%d\r\n",
+                                atomic_load(&repl.good_replicas));
     int i = 0;
     int64_t now = util_ms_now();
     for (struct replica *r = repl.replicas; r; r = r->next) {
@@ -833,11 +899,12 @@ char *repl_info_text(void)
              "master_repl_offset:%lld\r\n"
              "second_repl_offset:%lld\r\n"
              "repl_backlog_active:%d\r\n"
-             "repl_backlog_size:%u\r\n"
+             "repl_backlog_size:%lld\r\n"
              "repl_backlog_first_byte_offset:%llu\r\n"
              "repl_backlog_histlen:%llu\r\n",
              replid, replid2, offset, (long long)atomic_load(&repl.second_repl_offset), active,
-             BACKLOG_BYTES, active ? (unsigned long long)atomic_load(&repl.first_byte) : 0,
+             (long long)CONFIG_READ(repl_backlog_size),
+             active ? (unsigned long long)atomic_load(&repl.first_byte) : 0,
              (unsigned long long)atomic_load(&repl.histlen_pub));
     return t;
 }

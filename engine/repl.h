@@ -68,6 +68,10 @@ void repl_wait_timeout_reply(uint64_t logpos, struct outbuf *out);
  * thread, which answers it when numreplicas acknowledged. */
 void repl_wait_add(struct blocker *b, uint64_t logpos, long long numreplicas);
 
+/* min-replicas-to-write: 1 unless it is set and fewer online replicas
+ * acknowledged within min-replicas-max-lag seconds (any worker). */
+int repl_enough_good_replicas(void);
+
 /* INFO replication's lines (mem_alloc'd text) and ROLE's reply (any
  * worker). */
 char *repl_info_text(void);

@@ -291,6 +291,25 @@ static void test_wait(redisContext *p)
     printf("WAIT: 1 replica acknowledged; WAIT 2 300 answered after %lld ms\n", took);
 }
 
+/* min-replicas-to-write: writes (and EXEC of writes) are refused while
+ * fewer replicas acknowledged within min-replicas-max-lag; reads go on. */
+static void test_min_replicas(redisContext *p)
+{
+    EXPECT_OK(harness_cmd(p, "CONFIG SET min-replicas-to-write 2"));
+    EXPECT_ERROR_EXACT(harness_cmd(p, "SET guarded 1"),
+                       "NOREPLICAS Not enough good replicas to write.");
+    EXPECT_NIL(harness_cmd(p, "GET guarded"));
+    EXPECT_OK(harness_cmd(p, "MULTI"));
+    EXPECT_ERROR_EXACT(harness_cmd(p, "SET guarded 1"),
+                       "NOREPLICAS Not enough good replicas to write.");
+    EXPECT_ERROR_EXACT(harness_cmd(p, "EXEC"),
+                       "EXECABORT Transaction discarded because of previous errors.");
+    EXPECT_OK(harness_cmd(p, "CONFIG SET min-replicas-to-write 1"));
+    EXPECT_OK(harness_cmd(p, "SET guarded 1"));
+    CHECK(harness_info_int(p, "replication", "min_slaves_good_slaves") == 1);
+    EXPECT_OK(harness_cmd(p, "CONFIG SET min-replicas-to-write 0"));
+}
+
 /* Cuts the link from the replica's side again and again while writers
  * write: every reconnection is a partial resync. */
 static void test_link_cuts(redisContext *p, redisContext *c1)
@@ -428,7 +447,8 @@ int main(int argc, char **argv)
 {
     const char *binary = harness_binary_from_args(argc, argv);
     primary_is_tandem = harness_is_tandem(binary);
-    static const char *const args[] = {"--enable-debug-command", "yes", "--save", "", NULL};
+    static const char *const args[] = {"--enable-debug-command",     "yes", "--save", "",
+                                       "--repl-diskless-sync-delay", "0",   NULL};
     if (harness_start(&primary, binary, args) != 0) return 1;
     redisContext *p = harness_connect(&primary);
     struct server r1;
@@ -436,6 +456,7 @@ int main(int argc, char **argv)
     test_full_sync_under_writes(p, &r1, &c1);
     test_info_and_role(p, &r1);
     test_wait(p);
+    test_min_replicas(p);
     test_link_cuts(p, c1);
     test_second_replica(p, c1);
     test_stalled_replica(p, &r1, &c1);

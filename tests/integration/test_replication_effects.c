@@ -61,7 +61,8 @@ static const char *primary_bin;
  * diskless full sync (tandem never waits). */
 static void start_primary(struct server *s, const char *binary)
 {
-    static const char *const tandem_args[] = {"--enable-debug-command", "yes", NULL};
+    static const char *const tandem_args[] = {"--enable-debug-command", "yes",
+                                              "--repl-diskless-sync-delay", "0", NULL};
     static const char *const redis_args[] = {"--enable-debug-command", "yes",
                                              "--repl-diskless-sync-delay", "0", NULL};
     if (harness_start(s, binary, harness_is_tandem(binary) ? tandem_args : redis_args) != 0)
