@@ -52,8 +52,11 @@
  * SRANDMEMBER, HRANDFIELD, ZRANDMEMBER by count (and as sets when they
  * return the whole collection); SPOP by count, after which the popped
  * members are put right on the server under test (see gen_spop). Lex ranges
- * are only asked of sorted sets whose scores are all 0 (the "x" keys): with
- * mixed scores Redis's answer depends on its skiplist's random levels.
+ * are only asked of sorted sets whose scores are all 0 (the "x" keys), of any
+ * encoding, and of small sorted sets with mixed scores that are always
+ * listpacks (the "y" keys): with mixed scores a skiplist's answer depends on
+ * its random levels, but a listpack's does not (Redis checks the range
+ * against the first and last members, then walks from one end).
  */
 #include "tests/diff/diff.h"
 
@@ -74,7 +77,12 @@
  * ------------------------------------------------------------------------- */
 
 /* The type a key is meant to hold; commands of a type mostly pick its keys.
- * HOME_LEX keys are sorted sets whose scores are all 0 (lex ranges). */
+ * HOME_LEX keys are sorted sets whose scores are all 0 (lex ranges).
+ * HOME_LEXPACK keys are sorted sets with any scores that stay listpacks under
+ * every configuration of `runs` (lex ranges too): only ZADD, ZINCRBY and the
+ * removing commands write them as sorted sets, always with members of
+ * lexpack_members (at most 8 short ones), and no command stores a sorted set
+ * into them (see PICK_NO_LEX). */
 enum home {
     HOME_STRING,
     HOME_LIST,
@@ -83,6 +91,7 @@ enum home {
     HOME_INTSET,
     HOME_ZSET,
     HOME_LEX,
+    HOME_LEXPACK,
     HOME_ODD,
     HOME_COUNT
 };
@@ -108,13 +117,16 @@ static const struct key keys[] = {
     KEY("z0", HOME_ZSET, 0), KEY("z1", HOME_ZSET, 0), KEY("z2", HOME_ZSET, 0),
     KEY("z3", HOME_ZSET, 0), KEY("Z0", HOME_ZSET, 1), KEY("Z1", HOME_ZSET, 1),
     KEY("x0", HOME_LEX, 0), KEY("x1", HOME_LEX, 0), KEY("X0", HOME_LEX, 1),
+    KEY("y0", HOME_LEXPACK, 0), KEY("y1", HOME_LEXPACK, 0), KEY("y2", HOME_LEXPACK, 0),
     KEY("", HOME_ODD, 0), KEY("bin\0key", HOME_ODD, 0), KEY("{tag}k", HOME_ODD, 0),
 };
 /* clang-format on */
 #define KEY_COUNT ((int)(sizeof(keys) / sizeof(keys[0])))
 
 /* Flags of pick_key. */
-#define PICK_NO_LEX 1 /* never a lex key: the command may write mixed scores */
+#define PICK_NO_LEX                                                                                \
+    1                 /* never a lex key (x or y): the command may write mixed                     \
+                       * scores, other members, or a skiplist */
 #define PICK_NO_BIG 2 /* a big key only rarely: the command may delete it */
 
 /* ---------------------------------------------------------------------------
@@ -172,15 +184,22 @@ static void generator_init(struct generator *g, unsigned long long seed, struct 
 /* Picks a key index for a command on `home`: mostly one of that home (big
  * ones a fifth of the time, and for sets the integer sets a third of it), the
  * watched key often when there is one, otherwise any key. */
+static int is_lex_home(enum home home)
+{
+    return home == HOME_LEX || home == HOME_LEXPACK;
+}
+
 static int pick_key(struct generator *g, enum home home, int flags)
 {
     if (g->focus >= 0 && diff_rng_chance(&g->rng, 30)) {
-        int lex = keys[g->focus].home == HOME_LEX;
-        if (home == HOME_LEX ? lex : !lex || !(flags & PICK_NO_LEX)) return g->focus;
+        enum home focus = keys[g->focus].home;
+        if (is_lex_home(home) ? focus == home : !is_lex_home(focus) || !(flags & PICK_NO_LEX))
+            return g->focus;
     }
     if (home == HOME_SET && diff_rng_chance(&g->rng, 30)) home = HOME_INTSET;
-    /* lex ranges only on lex keys: elsewhere they may meet mixed scores */
-    int own = home == HOME_LEX ? 100 : 80;
+    /* lex ranges only on lex keys: elsewhere they may meet mixed scores in a
+     * skiplist; and the y keys get only their own members */
+    int own = is_lex_home(home) ? 100 : 80;
     if (home != HOME_ODD && diff_rng_chance(&g->rng, (unsigned)own)) {
         for (int tries = 0; tries < 4; tries++) {
             int k = g->by_home[home][diff_rng_below(&g->rng, (uint64_t)g->home_count[home])];
@@ -191,7 +210,7 @@ static int pick_key(struct generator *g, enum home home, int flags)
     }
     for (;;) {
         int k = (int)diff_rng_below(&g->rng, KEY_COUNT);
-        if ((flags & PICK_NO_LEX) && keys[k].home == HOME_LEX) continue;
+        if ((flags & PICK_NO_LEX) && is_lex_home(keys[k].home)) continue;
         if ((flags & PICK_NO_BIG) && keys[k].big && diff_rng_chance(&g->rng, 90)) continue;
         return k;
     }
@@ -369,10 +388,19 @@ static void add_hash_value(struct generator *g, struct diff_cmd *cmd)
         add_long_element(g, cmd);
 }
 
+/* The only members of the y keys: 8 of them (zset-max-listpack-entries is 8
+ * in the tiny configuration, and a listpack converts only past it), none
+ * longer than zset-max-listpack-value, over the letters of add_lex_bound. */
+static const char *const lexpack_members[] = {"", "a", "ab", "b", "ba", "c", "f", "k"};
+
 /* A sorted set member; big sorted sets get many names (past
- * zset-max-listpack-entries). */
+ * zset-max-listpack-entries), the y keys only their own. */
 static void add_zset_member(struct generator *g, struct diff_cmd *cmd, int key)
 {
+    if (keys[key].home == HOME_LEXPACK) {
+        diff_cmd_str(cmd, PICK(g, lexpack_members));
+        return;
+    }
     uint64_t r = diff_rng_below(&g->rng, 100);
     if (keys[key].big && r < 80)
         diff_cmd_fmt(cmd, "m%d", (int)diff_rng_below(&g->rng, 400));
@@ -574,7 +602,7 @@ static void gen_rename(struct generator *g, struct diff_batch *b)
 {
     struct diff_cmd *cmd = begin(g, b, diff_rng_chance(&g->rng, 50) ? "RENAME" : "RENAMENX");
     int key = add_key(g, cmd, HOME_ODD, PICK_NO_BIG);
-    if (diff_rng_chance(&g->rng, 10) && keys[key].home != HOME_LEX)
+    if (diff_rng_chance(&g->rng, 10) && !is_lex_home(keys[key].home))
         add_key_index(cmd, key);
     else
         add_key(g, cmd, HOME_ODD, PICK_NO_LEX | PICK_NO_BIG);
@@ -874,14 +902,24 @@ static void gen_setop(struct generator *g, struct diff_batch *b)
  * Sorted sets
  * ------------------------------------------------------------------------- */
 
+/* The key of a command that asks a lex range or reads a lex key: an x key
+ * (scores all 0) or a y key (a listpack with mixed scores). */
+static enum home lex_home(struct generator *g)
+{
+    return diff_rng_chance(&g->rng, 40) ? HOME_LEXPACK : HOME_LEX;
+}
+
 /* ZADD with options in any order: mostly valid combinations, sometimes not
- * (NX with XX, GT with LT or NX, INCR with several pairs). On a lex key every
- * score is 0 and no option may change one (no INCR, and 0 + 0 is 0). */
+ * (NX with XX, GT with LT or NX, INCR with several pairs). On an x key every
+ * score is 0 and no option may change one (no INCR, and 0 + 0 is 0); a y key
+ * gets any scores but only its own members, at most 4 at a time. */
 static void gen_zadd(struct generator *g, struct diff_batch *b)
 {
     struct diff_cmd *cmd = begin(g, b, "ZADD");
-    int lex = diff_rng_chance(&g->rng, 20);
-    int key = add_key(g, cmd, lex ? HOME_LEX : HOME_ZSET, lex ? 0 : PICK_NO_LEX);
+    uint64_t which = diff_rng_below(&g->rng, 100);
+    int lex = which < 20, lexpack = which >= 20 && which < 32;
+    enum home home = lex ? HOME_LEX : lexpack ? HOME_LEXPACK : HOME_ZSET;
+    int key = add_key(g, cmd, home, lex || lexpack ? 0 : PICK_NO_LEX);
     int incr = 0;
     if (diff_rng_chance(&g->rng, 40)) {
         static const char *const options[] = {"NX", "XX", "GT", "LT", "CH", "CH", "INCR"};
@@ -911,10 +949,12 @@ static void gen_zadd(struct generator *g, struct diff_batch *b)
     }
 }
 
+/* ZINCRBY, on a y key now and then (with one of its members). */
 static void gen_zincrby(struct generator *g, struct diff_batch *b)
 {
     struct diff_cmd *cmd = begin(g, b, "ZINCRBY");
-    int key = add_key(g, cmd, HOME_ZSET, PICK_NO_LEX);
+    int lexpack = diff_rng_chance(&g->rng, 15);
+    int key = add_key(g, cmd, lexpack ? HOME_LEXPACK : HOME_ZSET, lexpack ? 0 : PICK_NO_LEX);
     add_score(g, cmd);
     add_zset_member(g, cmd, key);
 }
@@ -922,7 +962,7 @@ static void gen_zincrby(struct generator *g, struct diff_batch *b)
 static void gen_zrem(struct generator *g, struct diff_batch *b)
 {
     struct diff_cmd *cmd = begin(g, b, "ZREM");
-    int key = add_key(g, cmd, diff_rng_chance(&g->rng, 20) ? HOME_LEX : HOME_ZSET, 0);
+    int key = add_key(g, cmd, diff_rng_chance(&g->rng, 20) ? lex_home(g) : HOME_ZSET, 0);
     int n = (int)diff_rng_range(&g->rng, 1, 4);
     for (int i = 0; i < n; i++) add_zset_member(g, cmd, key);
 }
@@ -934,7 +974,7 @@ static void gen_zread(struct generator *g, struct diff_batch *b)
                                         "ZREVRANK", "ZCARD",  "ZCOUNT"};
     const char *name = PICK(g, names);
     struct diff_cmd *cmd = begin(g, b, name);
-    int key = add_key(g, cmd, diff_rng_chance(&g->rng, 15) ? HOME_LEX : HOME_ZSET, 0);
+    int key = add_key(g, cmd, diff_rng_chance(&g->rng, 15) ? lex_home(g) : HOME_ZSET, 0);
     if (!strcmp(name, "ZCOUNT")) {
         add_score_bound(g, cmd);
         add_score_bound(g, cmd);
@@ -959,14 +999,14 @@ static void add_limit(struct generator *g, struct diff_cmd *cmd)
 /* ZRANGE key min max [BYSCORE|BYLEX] [REV] [LIMIT o c] [WITHSCORES], and
  * ZRANGESTORE dst src min max ... The options come in order, each now and
  * then, so invalid combinations (LIMIT without BY*, BYLEX WITHSCORES) occur
- * too; BYLEX only on lex keys. */
+ * too; BYLEX only on lex keys (x or y). */
 static void gen_zrange_generic(struct generator *g, struct diff_batch *b, int store)
 {
     struct diff_cmd *cmd = begin(g, b, store ? "ZRANGESTORE" : "ZRANGE");
     uint64_t by = diff_rng_below(&g->rng, 100);
     int lex = by >= 75;
     if (store) add_key(g, cmd, HOME_ZSET, PICK_NO_LEX | PICK_NO_BIG);
-    add_key(g, cmd, lex ? HOME_LEX : HOME_ZSET, 0);
+    add_key(g, cmd, lex ? lex_home(g) : HOME_ZSET, 0);
     if (lex) {
         add_lex_bound(g, cmd);
         add_lex_bound(g, cmd);
@@ -998,7 +1038,7 @@ static void gen_zrange_old(struct generator *g, struct diff_batch *b)
     const char *name = PICK(g, names);
     struct diff_cmd *cmd = begin(g, b, name);
     int lex = strstr(name, "LEX") != NULL;
-    add_key(g, cmd, lex ? HOME_LEX : HOME_ZSET, 0);
+    add_key(g, cmd, lex ? lex_home(g) : HOME_ZSET, 0);
     if (lex) {
         add_lex_bound(g, cmd);
         add_lex_bound(g, cmd);
@@ -1025,7 +1065,7 @@ static void gen_zremrange(struct generator *g, struct diff_batch *b)
     const char *name = PICK(g, names);
     struct diff_cmd *cmd = begin(g, b, name);
     int lex = !strcmp(name, "ZREMRANGEBYLEX");
-    int key = add_key(g, cmd, lex ? HOME_LEX : HOME_ZSET, 0);
+    int key = add_key(g, cmd, lex ? lex_home(g) : HOME_ZSET, 0);
     if (lex) {
         add_lex_bound(g, cmd);
         add_lex_bound(g, cmd);
@@ -1045,7 +1085,7 @@ static void gen_zremrange(struct generator *g, struct diff_batch *b)
 static void gen_zpop(struct generator *g, struct diff_batch *b)
 {
     struct diff_cmd *cmd = begin(g, b, diff_rng_chance(&g->rng, 50) ? "ZPOPMIN" : "ZPOPMAX");
-    add_key(g, cmd, diff_rng_chance(&g->rng, 15) ? HOME_LEX : HOME_ZSET, 0);
+    add_key(g, cmd, diff_rng_chance(&g->rng, 15) ? lex_home(g) : HOME_ZSET, 0);
     if (diff_rng_chance(&g->rng, 50)) add_count(g, cmd);
 }
 
@@ -1085,7 +1125,7 @@ static void gen_zsetop(struct generator *g, struct diff_batch *b)
         diff_cmd_ll(cmd, n);
     for (int i = 0; i < n; i++) {
         uint64_t r = diff_rng_below(&g->rng, 100);
-        add_key(g, cmd, r < 15 ? HOME_SET : r < 25 ? HOME_LEX : HOME_ZSET, 0);
+        add_key(g, cmd, r < 15 ? HOME_SET : r < 25 ? lex_home(g) : HOME_ZSET, 0);
     }
     if (card) {
         if (diff_rng_chance(&g->rng, 50)) {
