@@ -393,12 +393,14 @@ static void smove_command(struct cmdctx *ctx)
         ks_delete(ctx->db, src_key->ptr, src_key->len);
     else
         ks_touch(ctx->db, src);
-    if (!dst)
-        dst = set_add_key(ctx->db, dst_key->ptr, dst_key->len, member->ptr, member->len);
-    else
-        ks_touch(ctx->db, dst);
+    if (!dst) dst = set_add_key(ctx->db, dst_key->ptr, dst_key->len, member->ptr, member->len);
     cmd_dirty(ctx, 1);
-    if (set_add(dst, member->ptr, member->len)) cmd_dirty(ctx, 1);
+    /* As Redis: a destination that already had the member is not
+     * modified (a WATCH on it holds). */
+    if (set_add(dst, member->ptr, member->len)) {
+        cmd_dirty(ctx, 1);
+        ks_touch(ctx->db, dst);
+    }
     reply_int(ctx->out, 1);
 }
 

@@ -497,6 +497,37 @@ static void add_lex_bound(struct generator *g, struct diff_cmd *cmd)
     }
 }
 
+/* The two bounds of a lex range on `key`, max first when `rev`. On a y key
+ * half the time an ordered pair of -, + and its members, inclusive or not, so
+ * that the range is seldom empty by itself and its bounds fall on (or just
+ * off) the members that the listpack holds first and last; otherwise (and on
+ * the x keys always) two independent bounds. */
+static void add_lex_range(struct generator *g, struct diff_cmd *cmd, int key, int rev)
+{
+    if (keys[key].home != HOME_LEXPACK || diff_rng_chance(&g->rng, 50)) {
+        add_lex_bound(g, cmd);
+        add_lex_bound(g, cmd);
+        return;
+    }
+    size_t n = sizeof(lexpack_members) / sizeof(lexpack_members[0]);
+    size_t low = (size_t)diff_rng_below(&g->rng, n), high = (size_t)diff_rng_below(&g->rng, n);
+    if (low > high) {
+        size_t t = low;
+        low = high;
+        high = t;
+    }
+    char bound[2][8];
+    for (int i = 0; i < 2; i++) {
+        if (diff_rng_chance(&g->rng, 15))
+            snprintf(bound[i], sizeof(bound[i]), "%s", i ? "+" : "-");
+        else
+            snprintf(bound[i], sizeof(bound[i]), "%c%s", diff_rng_chance(&g->rng, 50) ? '[' : '(',
+                     lexpack_members[i ? high : low]);
+    }
+    diff_cmd_str(cmd, bound[rev ? 1 : 0]);
+    diff_cmd_str(cmd, bound[rev ? 0 : 1]);
+}
+
 /* Integers no command accepts, or only some. */
 static const char *const bad_integers[] = {
     "abc", "", "1.5", " 1", "+", "-", "0x10", "9223372036854775808", "-9223372036854775809", "1e3",
@@ -1006,10 +1037,10 @@ static void gen_zrange_generic(struct generator *g, struct diff_batch *b, int st
     uint64_t by = diff_rng_below(&g->rng, 100);
     int lex = by >= 75;
     if (store) add_key(g, cmd, HOME_ZSET, PICK_NO_LEX | PICK_NO_BIG);
-    add_key(g, cmd, lex ? lex_home(g) : HOME_ZSET, 0);
+    int key = add_key(g, cmd, lex ? lex_home(g) : HOME_ZSET, 0);
+    int rev = diff_rng_chance(&g->rng, 40);
     if (lex) {
-        add_lex_bound(g, cmd);
-        add_lex_bound(g, cmd);
+        add_lex_range(g, cmd, key, rev);
         add_word(g, cmd, "BYLEX");
     } else if (by >= 40) {
         add_score_bound(g, cmd);
@@ -1019,7 +1050,7 @@ static void gen_zrange_generic(struct generator *g, struct diff_batch *b, int st
         add_index(g, cmd);
         add_index(g, cmd);
     }
-    if (diff_rng_chance(&g->rng, 40)) add_word(g, cmd, "REV");
+    if (rev) add_word(g, cmd, "REV");
     if (diff_rng_chance(&g->rng, by < 40 ? 5 : 35)) add_limit(g, cmd);
     if (!store && diff_rng_chance(&g->rng, lex ? 3 : 40)) add_word(g, cmd, "WITHSCORES");
 }
@@ -1038,10 +1069,9 @@ static void gen_zrange_old(struct generator *g, struct diff_batch *b)
     const char *name = PICK(g, names);
     struct diff_cmd *cmd = begin(g, b, name);
     int lex = strstr(name, "LEX") != NULL;
-    add_key(g, cmd, lex ? lex_home(g) : HOME_ZSET, 0);
+    int key = add_key(g, cmd, lex ? lex_home(g) : HOME_ZSET, 0);
     if (lex) {
-        add_lex_bound(g, cmd);
-        add_lex_bound(g, cmd);
+        add_lex_range(g, cmd, key, !strcmp(name, "ZREVRANGEBYLEX"));
         if (strcmp(name, "ZLEXCOUNT") && diff_rng_chance(&g->rng, 30)) add_limit(g, cmd);
     } else if (!strcmp(name, "ZREVRANGE")) {
         add_index(g, cmd);
@@ -1067,8 +1097,7 @@ static void gen_zremrange(struct generator *g, struct diff_batch *b)
     int lex = !strcmp(name, "ZREMRANGEBYLEX");
     int key = add_key(g, cmd, lex ? lex_home(g) : HOME_ZSET, 0);
     if (lex) {
-        add_lex_bound(g, cmd);
-        add_lex_bound(g, cmd);
+        add_lex_range(g, cmd, key, 0);
     } else if (!strcmp(name, "ZREMRANGEBYSCORE")) {
         add_score_bound(g, cmd);
         add_score_bound(g, cmd);

@@ -538,6 +538,21 @@ static void test_sadd_watch(redisContext *c)
     EXPECT_OK(harness_cmd(c, "MULTI"));
     EXPECT_STATUS(harness_cmd(c, "SCARD w"), "QUEUED");
     EXPECT_NIL(harness_cmd(c, "EXEC"));
+    /* SMOVE into a set that has the member already leaves it alone too;
+     * the source changed, so a WATCH on it fails. */
+    EXPECT_INT(harness_cmd(c, "SADD from a c"), 2);
+    EXPECT_OK(harness_cmd(c, "WATCH w"));
+    EXPECT_INT(harness_cmd(c, "SMOVE from w a"), 1);
+    EXPECT_OK(harness_cmd(c, "MULTI"));
+    EXPECT_STATUS(harness_cmd(c, "PING"), "QUEUED");
+    r = harness_cmd(c, "EXEC");
+    CHECK(r->type == REDIS_REPLY_ARRAY && r->elements == 1);
+    freeReplyObject(r);
+    EXPECT_OK(harness_cmd(c, "WATCH from"));
+    EXPECT_INT(harness_cmd(c, "SMOVE from w c"), 1);
+    EXPECT_OK(harness_cmd(c, "MULTI"));
+    EXPECT_STATUS(harness_cmd(c, "PING"), "QUEUED");
+    EXPECT_NIL(harness_cmd(c, "EXEC"));
 }
 
 static void test_srandmember(redisContext *c)
