@@ -34,6 +34,7 @@
 
 #include "tests/harness.h"
 
+#include <errno.h>
 #include <hiredis/hiredis.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -196,6 +197,17 @@ static inline void diff_batch_free(struct diff_batch *batch)
 
 /* Prints bytes quoted, with escapes for everything but printable ASCII, cut
  * after `limit` bytes. */
+/* A command-line count or seed: decimal digits only; 0, or -1. */
+static inline int diff_parse_number(const char *text, unsigned long long *out)
+{
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(text, &end, 10);
+    if (errno || end == text || *end || text[0] == '-') return -1;
+    *out = v;
+    return 0;
+}
+
 static inline void diff_print_bytes(FILE *out, const char *s, size_t n, size_t limit)
 {
     fputc('"', out);

@@ -849,16 +849,6 @@ static void run_stream(const char *tested, const struct run *run, long long coun
     diff_batch_free(&seconds);
 }
 
-static int parse_number(const char *text, unsigned long long *out)
-{
-    char *end;
-    errno = 0;
-    unsigned long long v = strtoull(text, &end, 10);
-    if (errno || end == text || *end || text[0] == '-') return -1;
-    *out = v;
-    return 0;
-}
-
 static void usage(const char *program)
 {
     fprintf(stderr, "usage: %s [server-under-test] [--seed N] [--count N] [--config 0..%d]\n",
@@ -876,12 +866,12 @@ int main(int argc, char **argv)
     const char *tested = harness_binary_from_args(first_option, argv);
     for (int i = first_option; i < argc; i++) {
         if (!strcmp(argv[i], "--seed") && i + 1 < argc) {
-            if (parse_number(argv[++i], &seed)) usage(argv[0]);
+            if (diff_parse_number(argv[++i], &seed)) usage(argv[0]);
             one_seed = 1;
         } else if (!strcmp(argv[i], "--count") && i + 1 < argc) {
-            if (parse_number(argv[++i], &count)) usage(argv[0]);
+            if (diff_parse_number(argv[++i], &count)) usage(argv[0]);
         } else if (!strcmp(argv[i], "--config") && i + 1 < argc) {
-            if (parse_number(argv[++i], &config) || config >= (unsigned long long)RUN_COUNT)
+            if (diff_parse_number(argv[++i], &config) || config >= (unsigned long long)RUN_COUNT)
                 usage(argv[0]);
         } else {
             usage(argv[0]);

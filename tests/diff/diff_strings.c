@@ -997,16 +997,6 @@ static void check_full_scan(struct generator *g, struct diff_session *s)
     free(cmd.buf);
 }
 
-static int parse_number(const char *text, unsigned long long *out)
-{
-    char *end;
-    errno = 0;
-    unsigned long long v = strtoull(text, &end, 10);
-    if (errno || end == text || *end || text[0] == '-') return -1;
-    *out = v;
-    return 0;
-}
-
 static void usage(const char *program)
 {
     fprintf(stderr,
@@ -1026,9 +1016,9 @@ int main(int argc, char **argv)
     const char *tested = harness_binary_from_args(first_option, argv);
     for (int i = first_option; i < argc; i++) {
         if (!strcmp(argv[i], "--seed") && i + 1 < argc) {
-            if (parse_number(argv[++i], &seed)) usage(argv[0]);
+            if (diff_parse_number(argv[++i], &seed)) usage(argv[0]);
         } else if (!strcmp(argv[i], "--count") && i + 1 < argc) {
-            if (parse_number(argv[++i], &count)) usage(argv[0]);
+            if (diff_parse_number(argv[++i], &count)) usage(argv[0]);
         } else if (!strcmp(argv[i], "--with-types")) {
             g.with_types = 1;
         } else if (!strcmp(argv[i], "--no-scan")) {
