@@ -5,6 +5,7 @@
 #include "engine/repl.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <sched.h>
 #include <stdatomic.h>
@@ -39,9 +40,11 @@ enum replica_state {
     REPLICA_SNAPSHOT,      /* receiving the RDB */
     REPLICA_ONLINE,        /* receiving the stream */
     REPLICA_CLOSED,        /* dropped; its connection's close is on its way */
+    REPLICA_SEND_FILE,     /* no capa eof: receiving the RDB staged in a file, length first */
 };
 
-static const char *const state_names[] = {"wait_bgsave", "send_bulk", "online", "closed"};
+static const char *const state_names[] = {"wait_bgsave", "send_bulk", "online", "closed",
+                                          "send_bulk"};
 
 struct replica {
     struct io_conn *conn;
@@ -56,7 +59,10 @@ struct replica {
     uint64_t ack;          /* REPLCONF ACK */
     int await_ack;         /* after an EOF-marked RDB: the stream starts on its first ACK */
     int64_t soft_since_ms; /* over the soft output limit since, or 0 */
-    int64_t ack_time_ms;   /* when it last acknowledged (lag) */
+    int file_fd;           /* REPLICA_SEND_FILE: the staged RDB (its own descriptor) */
+    uint64_t file_off, file_size;
+    uint64_t sync_offset; /* the offset its RDB was taken at */
+    int64_t ack_time_ms;  /* when it last acknowledged (lag) */
     char eofmark[40];
     struct resp_parser parser;
     char *in;
@@ -171,7 +177,10 @@ static uint64_t pinned_offset(void)
     uint64_t pin = repl.offset + 1;
     if (repl.snapshot_on && repl.snapshot_offset + 1 < pin) pin = repl.snapshot_offset + 1;
     for (struct replica *r = repl.replicas; r; r = r->next)
-        if (r->state == REPLICA_ONLINE && r->sent + 1 < pin) pin = r->sent + 1;
+        if (r->state == REPLICA_ONLINE && r->sent + 1 < pin)
+            pin = r->sent + 1;
+        else if (r->state == REPLICA_SEND_FILE && r->sync_offset + 1 < pin)
+            pin = r->sync_offset + 1;
     return pin;
 }
 
@@ -290,6 +299,7 @@ static void feed_replicas(void)
  * SNAPSHOT_OUTPUT_MAX). */
 static uint64_t replica_owed(const struct replica *r)
 {
+    if (r->state == REPLICA_SEND_FILE) return repl.offset - r->sync_offset;
     if (r->state != REPLICA_ONLINE) return repl.offset - repl.snapshot_offset;
     if (r->await_ack) return repl.offset - r->sent;
     return io_conn_outbuf(r->conn)->pending;
@@ -449,6 +459,7 @@ static void waits_check(void)
 
 static void replica_free(struct replica *r)
 {
+    if (r->file_fd >= 0) close(r->file_fd);
     resp_parser_free(&r->parser);
     mem_free(r->in);
     mem_free(r);
@@ -538,6 +549,25 @@ static int snapshot_sink(void *ctx, const void *buf, size_t len)
     return 0;
 }
 
+/* A replica without capa eof needs the RDB's length before its bytes: the
+ * snapshot is then staged in a temporary file (removed from the directory
+ * at once; each such replica reads its own descriptor of it). */
+static int file_sink(void *ctx, const void *buf, size_t len)
+{
+    int fd = *(int *)ctx;
+    const char *p = buf;
+    while (len > 0) {
+        ssize_t n = write(fd, p, len);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) return -1;
+        p += n;
+        len -= (size_t)n;
+    }
+    return 0;
+}
+
+static int snapshot_fd = -1;
+
 /* Starts a snapshot for every replica waiting for one: the barrier takes
  * every shard lock, so the offset it names has every write before it and
  * none after. */
@@ -554,7 +584,22 @@ static void snapshot_start(void)
         for (unsigned s = KS_SHARDS; s-- > 0;) ks_unlock(ks_db(d), s);
     backlog_publish();
 
-    rdb_writer_init(&repl.writer, snapshot_sink, NULL, RDB_WRITE_CHECKSUM);
+    int to_file = 0;
+    for (struct replica *r = repl.replicas; r; r = r->next)
+        to_file |= r->state == REPLICA_WAIT_SNAPSHOT && !r->capa_eof;
+    if (to_file) {
+        char path[64];
+        snprintf(path, sizeof(path), "temp-repl-%d.rdb", (int)getpid());
+        snapshot_fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+        if (snapshot_fd < 0)
+            log_warning("Can't stage the RDB for a replica in %s: %s", path, strerror(errno));
+        else
+            unlink(path);
+    }
+    if (snapshot_fd >= 0)
+        rdb_writer_init(&repl.writer, file_sink, &snapshot_fd, RDB_WRITE_CHECKSUM);
+    else
+        rdb_writer_init(&repl.writer, snapshot_sink, NULL, RDB_WRITE_CHECKSUM);
     char line[128];
     for (struct replica *r = repl.replicas; r; r = r->next) {
         if (r->state != REPLICA_WAIT_SNAPSHOT) continue;
@@ -567,12 +612,13 @@ static void snapshot_start(void)
                              (unsigned long long)repl.snapshot_offset);
             outbuf_append(out, line, (size_t)n);
         }
+        io_conn_mark_dirty(r->conn);
+        if (snapshot_fd >= 0) continue; /* "$<length>" once it is written */
         random_hex(line, 40);
         memcpy(r->eofmark, line, 40);
         outbuf_append(out, "$EOF:", 5);
         outbuf_append(out, r->eofmark, 40);
         outbuf_append(out, "\r\n", 2);
-        io_conn_mark_dirty(r->conn);
         log_notice("Replica %s:%d: full sync from offset %llu, streaming the snapshot", r->ip,
                    r->listening_port, (unsigned long long)repl.snapshot_offset);
     }
@@ -583,10 +629,75 @@ static void snapshot_start(void)
 
 static int snapshot_output_full(void)
 {
+    if (snapshot_fd >= 0) return 0; /* a file takes it all */
     for (struct replica *r = repl.replicas; r; r = r->next)
         if (r->state == REPLICA_SNAPSHOT && io_conn_outbuf(r->conn)->pending > SNAPSHOT_OUTPUT_MAX)
             return 1;
     return 0;
+}
+
+/* The staged RDB is complete: each replica gets its length, then its bytes
+ * as its output drains (send_staged). */
+static void staged_snapshot_ready(void)
+{
+    char line[32];
+    int n = snprintf(line, sizeof(line), "$%llu\r\n", (unsigned long long)repl.writer.bytes);
+    for (struct replica *r = repl.replicas; r; r = r->next) {
+        if (r->state != REPLICA_SNAPSHOT) continue;
+        r->file_fd = dup(snapshot_fd);
+        r->file_off = 0;
+        r->file_size = repl.writer.bytes;
+        r->sync_offset = repl.snapshot_offset;
+        outbuf_append(io_conn_outbuf(r->conn), line, (size_t)n);
+        pthread_mutex_lock(&repl.lock);
+        r->state = REPLICA_SEND_FILE;
+        pthread_mutex_unlock(&repl.lock);
+    }
+    close(snapshot_fd);
+    snapshot_fd = -1;
+}
+
+/* Moves staged RDB bytes to the replicas reading them, paced by their
+ * output; a replica that has it all goes online (its length told it where
+ * the RDB ends, so the stream follows at once). */
+static void send_staged(void)
+{
+    char buf[64 << 10];
+    int more = 0;
+    for (struct replica *r = repl.replicas; r; r = r->next) {
+        if (r->state != REPLICA_SEND_FILE) continue;
+        struct outbuf *out = io_conn_outbuf(r->conn);
+        while (r->file_off < r->file_size && out->pending < SNAPSHOT_OUTPUT_MAX) {
+            size_t want = r->file_size - r->file_off < sizeof(buf)
+                              ? (size_t)(r->file_size - r->file_off)
+                              : sizeof(buf);
+            ssize_t got = pread(r->file_fd, buf, want, (off_t)r->file_off);
+            if (got <= 0) {
+                log_warning("Can't read the staged RDB for replica %s:%d", r->ip,
+                            r->listening_port);
+                io_conn_close(r->conn);
+                break;
+            }
+            outbuf_append(out, buf, (size_t)got);
+            r->file_off += (uint64_t)got;
+        }
+        io_conn_mark_dirty(r->conn);
+        if (r->file_off < r->file_size) {
+            more = 1;
+            continue;
+        }
+        close(r->file_fd);
+        r->file_fd = -1;
+        if (r->rdb_only) io_conn_close_after_reply(r->conn);
+        pthread_mutex_lock(&repl.lock);
+        r->state = REPLICA_ONLINE;
+        r->ack_time_ms = util_ms_now();
+        pthread_mutex_unlock(&repl.lock);
+        r->sent = r->sync_offset;
+        log_notice("Synchronization with replica %s:%d succeeded", r->ip, r->listening_port);
+    }
+    if (more) io_worker_set_alarm(repl.loop, util_monotonic_us() / 1000 + 1);
+    feed_replicas();
 }
 
 /* Moves the snapshot along; the rest of the stream follows when done. */
@@ -604,6 +715,9 @@ static void snapshot_advance(void)
     rdb_write_footer(&repl.writer);
     snapshot_end(lock_shard);
     repl.snapshot_on = 0;
+    if (snapshot_fd >= 0) {
+        staged_snapshot_ready();
+    }
     for (struct replica *r = repl.replicas; r; r = r->next) {
         if (r->state != REPLICA_SNAPSHOT) continue;
         outbuf_append(io_conn_outbuf(r->conn), r->eofmark, 40);
@@ -654,6 +768,7 @@ static int can_continue(const struct repl_handover *h)
 static void replica_adopt(struct repl_handover *h)
 {
     struct replica *r = mem_calloc(1, sizeof(*r));
+    r->file_fd = -1;
     r->capa_eof = h->capa_eof;
     r->psync = h->psync;
     r->rdb_only = h->rdb_only;
@@ -697,14 +812,6 @@ static void replica_adopt(struct repl_handover *h)
     r->next = repl.replicas;
     repl.replicas = r;
     pthread_mutex_unlock(&repl.lock);
-    if (!r->capa_eof) {
-        /* A replica without capa eof needs the RDB's length first: not
-         * supported yet, as documented. */
-        outbuf_append(io_conn_outbuf(r->conn),
-                      "-ERR full sync without 'capa eof' is not supported\r\n", 52);
-        io_conn_close_after_reply(r->conn);
-        return;
-    }
     if (repl.snapshot_on || repl.snapshot_due_ms) return;
     /* repl-diskless-sync-delay: replicas asking meanwhile share it. */
     int64_t delay_ms = CONFIG_READ(repl_diskless_sync_delay) * 1000LL;
@@ -765,6 +872,7 @@ static void repl_on_wake(struct io_worker *w)
     feed_replicas();
     start_due_snapshot();
     snapshot_advance();
+    send_staged();
     check_output_limits();
     backlog_trim();
     backlog_publish();
@@ -816,6 +924,10 @@ static void repl_on_thread_stop(struct io_worker *w)
     if (repl.snapshot_on) {
         snapshot_end(lock_shard);
         repl.snapshot_on = 0;
+    }
+    if (snapshot_fd >= 0) {
+        close(snapshot_fd);
+        snapshot_fd = -1;
     }
     pthread_mutex_lock(&repl.lock);
     struct repl_handover *h = repl.inbox;

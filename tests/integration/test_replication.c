@@ -397,15 +397,17 @@ static void test_stalled_replica(redisContext *p, struct server *r1, redisContex
     EXPECT_OK(harness_cmd(p, "CONFIG SET client-output-buffer-limit %s", "replica 256mb 64mb 60"));
 }
 
-/* What redis-cli --rdb does: REPLCONF rdb-only, SYNC, an EOF-marked RDB
- * (after keep-alive newlines, if any), then the primary closes. The file
- * passes redis-check-rdb. */
-static void test_rdb_only(void)
+/* What redis-cli --rdb does: REPLCONF rdb-only, SYNC, the RDB, then the
+ * primary closes: EOF-marked with capa eof, else "$<length>" first (staged
+ * in a file). Both pass redis-check-rdb. */
+static void test_rdb_only(int capa_eof)
 {
     int fd = harness_raw_connect(&primary);
     /* One at a time: SYNC with replies still pending is refused. */
-    harness_raw_send(fd, "REPLCONF capa eof\r\n", 19);
-    RAW_EXPECT(fd, "+OK\r\n");
+    if (capa_eof) {
+        harness_raw_send(fd, "REPLCONF capa eof\r\n", 19);
+        RAW_EXPECT(fd, "+OK\r\n");
+    }
     harness_raw_send(fd, "REPLCONF rdb-only 1\r\n", 21);
     RAW_EXPECT(fd, "+OK\r\n");
     harness_raw_send(fd, "SYNC\r\n", 6);
@@ -418,11 +420,23 @@ static void test_rdb_only(void)
     CHECK(len > 100);
     size_t at = 0;
     while (at < len && buf[at] == '\n') at++; /* keep-alives */
-    CHECK(len - at > 47 && strncmp(buf + at, "$EOF:", 5) == 0);
-    const char *mark = buf + at + 5;
-    const char *rdb = mark + 42;
-    size_t rdb_len = len - (size_t)(rdb - buf) - 40;
-    CHECK(memcmp(buf + len - 40, mark, 40) == 0);
+    const char *rdb;
+    size_t rdb_len;
+    if (capa_eof) {
+        CHECK(len - at > 47 && strncmp(buf + at, "$EOF:", 5) == 0);
+        const char *mark = buf + at + 5;
+        rdb = mark + 42;
+        rdb_len = len - (size_t)(rdb - buf) - 40;
+        CHECK(memcmp(buf + len - 40, mark, 40) == 0);
+    } else {
+        CHECK(buf[at] == '$');
+        char *end;
+        unsigned long long n = strtoull(buf + at + 1, &end, 10);
+        CHECK(end[0] == '\r' && end[1] == '\n');
+        rdb = end + 2;
+        rdb_len = (size_t)n;
+        CHECK((size_t)(rdb - buf) + rdb_len == len);
+    }
     CHECK(strncmp(rdb, "REDIS0010", 9) == 0);
     char path[300];
     snprintf(path, sizeof(path), "%s/synced.rdb", primary.dir);
@@ -439,7 +453,8 @@ static void test_rdb_only(void)
             harness_fail(__FILE__, __LINE__, "redis-check-rdb: %s", out);
         free(out);
     }
-    printf("SYNC with rdb-only: %zu bytes of RDB, redis-check-rdb agrees\n", rdb_len);
+    printf("SYNC with rdb-only, %s: %zu bytes of RDB, redis-check-rdb agrees\n",
+           capa_eof ? "EOF-marked" : "length first", rdb_len);
     free(buf);
 }
 
@@ -460,7 +475,8 @@ int main(int argc, char **argv)
     test_link_cuts(p, c1);
     test_second_replica(p, c1);
     test_stalled_replica(p, &r1, &c1);
-    test_rdb_only();
+    test_rdb_only(1);
+    test_rdb_only(0);
     redisFree(c1);
     harness_stop(&r1);
     redisFree(p);
