@@ -329,8 +329,6 @@ int command_key_shards(const struct command *cmd, struct db *db, int argc,
     return more ? max : n;
 }
 
-/* Locks what the command needs and runs it. A command with more distinct
- * shards than fit the array locks the whole db instead. */
 /* The command, run while its locks are held; then, still holding them,
  * its effect is published (so the stream's order is the apply order) and
  * the clients blocked on keys it filled get their elements before anyone
@@ -345,6 +343,8 @@ static void run_holding(struct cmdctx *ctx, const struct propagate_mark *pm)
     if (blocking_nready) blocking_serve_held(ctx->now_ms);
 }
 
+/* Locks what the command needs and runs it. A command with more distinct
+ * shards than fit the array locks the whole db instead. */
 static void command_run_locked(struct cmdctx *ctx, const struct propagate_mark *pm)
 {
     const struct command *cmd = ctx->cmd;
