@@ -251,7 +251,8 @@ static size_t client_run_buffer(struct client *c, const char *buf, size_t len,
 {
     size_t off = 0;
     c->qneed = 0;
-    while (off < len && !(c->flags & (CLIENT_CLOSE_AFTER_REPLY | CLIENT_CLOSED | CLIENT_HANDOVER)) &&
+    while (off < len &&
+           !(c->flags & (CLIENT_CLOSE_AFTER_REPLY | CLIENT_CLOSED | CLIENT_HANDOVER)) &&
            !c->blocker) {
         size_t consumed = 0, need = 0;
         c->parser.auth_required = !c->authenticated;

@@ -1091,8 +1091,7 @@ static void zpopmax_command(struct cmdctx *ctx)
 void zset_serve_blocked(struct cmdctx *ctx, const struct resp_arg *key, struct entry *e,
                         const struct block_spec *spec)
 {
-    struct resp_arg argv[3] = {
-        {.ptr = spec->where ? "ZPOPMAX" : "ZPOPMIN", .len = 7}, *key};
+    struct resp_arg argv[3] = {{.ptr = spec->where ? "ZPOPMAX" : "ZPOPMIN", .len = 7}, *key};
     if (spec->count == 0) {
         /* BZPOPMIN, BZPOPMAX: [key, member, score]; ZPOPMIN key */
         reply_array(ctx->out, 3);
@@ -1109,7 +1108,8 @@ void zset_serve_blocked(struct cmdctx *ctx, const struct resp_arg *key, struct e
     reply_array(ctx->out, n);
     zset_pop_n(ctx, key, e, spec->where, n, 1);
     char count[UTIL_LL_STR_SIZE];
-    argv[2] = (struct resp_arg){.ptr = count, .len = (size_t)util_ll_to_str(count, sizeof(count), n)};
+    argv[2] =
+        (struct resp_arg){.ptr = count, .len = (size_t)util_ll_to_str(count, sizeof(count), n)};
     blocking_propagate(ctx, 3, argv);
 }
 
