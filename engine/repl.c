@@ -109,6 +109,7 @@ static struct {
     int snapshot_on;
     uint64_t snapshot_offset;
     struct rdb_writer writer;
+    int snapshot_fd; /* the file it is staged in (replicas without capa eof), or -1 */
 
     pthread_mutex_t lock; /* replicas list (INFO, ROLE read it) and inbox */
     struct replica *replicas;
@@ -126,7 +127,7 @@ static struct {
     atomic_int good_replicas; /* online, acknowledged within min-replicas-max-lag */
     int64_t snapshot_due_ms;  /* a full sync waits for more replicas until then */
     struct io_worker *loop;
-} repl = {.lock = PTHREAD_MUTEX_INITIALIZER};
+} repl = {.lock = PTHREAD_MUTEX_INITIALIZER, .snapshot_fd = -1};
 
 static void random_hex(char *out, size_t n)
 {
@@ -292,6 +293,22 @@ static void feed_replicas(void)
     }
 }
 
+/* Replica states change under repl.lock: INFO and ROLE read them. */
+static void replica_set_state(struct replica *r, enum replica_state state)
+{
+    pthread_mutex_lock(&repl.lock);
+    r->state = state;
+    pthread_mutex_unlock(&repl.lock);
+}
+
+/* Closes a replica's connection; it is out of every loop at once, its
+ * close is reported later. */
+static void replica_drop(struct replica *r)
+{
+    io_conn_close(r->conn);
+    replica_set_state(r, REPLICA_CLOSED);
+}
+
 /* What a replica is owed against its output limit: the stream it has not
  * received yet (the backlog keeps it from the snapshot's offset while the
  * RDB goes out, and until the RDB is acknowledged), or, online, its unsent
@@ -331,11 +348,7 @@ static void check_output_limits(void)
         log_warning("Client id=%llu addr=%s:%d (replica) scheduled to be closed ASAP for "
                     "overcoming of output buffer limits.",
                     r->id, r->ip, r->listening_port);
-        io_conn_close(r->conn);
-        /* Out of the way now: its close is reported later. */
-        pthread_mutex_lock(&repl.lock);
-        r->state = REPLICA_CLOSED;
-        pthread_mutex_unlock(&repl.lock);
+        replica_drop(r);
     }
 }
 
@@ -566,8 +579,6 @@ static int file_sink(void *ctx, const void *buf, size_t len)
     return 0;
 }
 
-static int snapshot_fd = -1;
-
 /* Starts a snapshot for every replica waiting for one: the barrier takes
  * every shard lock, so the offset it names has every write before it and
  * none after. */
@@ -590,22 +601,20 @@ static void snapshot_start(void)
     if (to_file) {
         char path[64];
         snprintf(path, sizeof(path), "temp-repl-%d.rdb", (int)getpid());
-        snapshot_fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-        if (snapshot_fd < 0)
+        repl.snapshot_fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+        if (repl.snapshot_fd < 0)
             log_warning("Can't stage the RDB for a replica in %s: %s", path, strerror(errno));
         else
             unlink(path);
     }
-    if (snapshot_fd >= 0)
-        rdb_writer_init(&repl.writer, file_sink, &snapshot_fd, RDB_WRITE_CHECKSUM);
+    if (repl.snapshot_fd >= 0)
+        rdb_writer_init(&repl.writer, file_sink, &repl.snapshot_fd, RDB_WRITE_CHECKSUM);
     else
         rdb_writer_init(&repl.writer, snapshot_sink, NULL, RDB_WRITE_CHECKSUM);
     char line[128];
     for (struct replica *r = repl.replicas; r; r = r->next) {
         if (r->state != REPLICA_WAIT_SNAPSHOT) continue;
-        pthread_mutex_lock(&repl.lock);
-        r->state = REPLICA_SNAPSHOT;
-        pthread_mutex_unlock(&repl.lock);
+        replica_set_state(r, REPLICA_SNAPSHOT);
         struct outbuf *out = io_conn_outbuf(r->conn);
         if (r->psync) {
             int n = snprintf(line, sizeof(line), "+FULLRESYNC %s %llu\r\n", repl.replid,
@@ -613,7 +622,7 @@ static void snapshot_start(void)
             outbuf_append(out, line, (size_t)n);
         }
         io_conn_mark_dirty(r->conn);
-        if (snapshot_fd >= 0) continue; /* "$<length>" once it is written */
+        if (repl.snapshot_fd >= 0) continue; /* "$<length>" once it is written */
         random_hex(line, 40);
         memcpy(r->eofmark, line, 40);
         outbuf_append(out, "$EOF:", 5);
@@ -627,9 +636,17 @@ static void snapshot_start(void)
     rdb_write_header(&repl.writer, &info);
 }
 
+/* Whether a replica waits for a snapshot to start. */
+static int replicas_waiting(void)
+{
+    for (struct replica *r = repl.replicas; r; r = r->next)
+        if (r->state == REPLICA_WAIT_SNAPSHOT) return 1;
+    return 0;
+}
+
 static int snapshot_output_full(void)
 {
-    if (snapshot_fd >= 0) return 0; /* a file takes it all */
+    if (repl.snapshot_fd >= 0) return 0; /* a file takes it all */
     for (struct replica *r = repl.replicas; r; r = r->next)
         if (r->state == REPLICA_SNAPSHOT && io_conn_outbuf(r->conn)->pending > SNAPSHOT_OUTPUT_MAX)
             return 1;
@@ -644,17 +661,15 @@ static void staged_snapshot_ready(void)
     int n = snprintf(line, sizeof(line), "$%llu\r\n", (unsigned long long)repl.writer.bytes);
     for (struct replica *r = repl.replicas; r; r = r->next) {
         if (r->state != REPLICA_SNAPSHOT) continue;
-        r->file_fd = dup(snapshot_fd);
+        r->file_fd = dup(repl.snapshot_fd);
         r->file_off = 0;
         r->file_size = repl.writer.bytes;
         r->sync_offset = repl.snapshot_offset;
         outbuf_append(io_conn_outbuf(r->conn), line, (size_t)n);
-        pthread_mutex_lock(&repl.lock);
-        r->state = REPLICA_SEND_FILE;
-        pthread_mutex_unlock(&repl.lock);
+        replica_set_state(r, REPLICA_SEND_FILE);
     }
-    close(snapshot_fd);
-    snapshot_fd = -1;
+    close(repl.snapshot_fd);
+    repl.snapshot_fd = -1;
 }
 
 /* Moves staged RDB bytes to the replicas reading them, paced by their
@@ -715,7 +730,7 @@ static void snapshot_advance(void)
     rdb_write_footer(&repl.writer);
     snapshot_end(lock_shard);
     repl.snapshot_on = 0;
-    if (snapshot_fd >= 0) {
+    if (repl.snapshot_fd >= 0) {
         staged_snapshot_ready();
     }
     for (struct replica *r = repl.replicas; r; r = r->next) {
@@ -733,11 +748,7 @@ static void snapshot_advance(void)
     }
     feed_replicas();
     /* Replicas that asked meanwhile get the next snapshot. */
-    for (struct replica *r = repl.replicas; r; r = r->next)
-        if (r->state == REPLICA_WAIT_SNAPSHOT) {
-            snapshot_start();
-            break;
-        }
+    if (replicas_waiting()) snapshot_start();
 }
 
 /* Starts the delayed full sync once its time has come. */
@@ -746,11 +757,7 @@ static void start_due_snapshot(void)
     if (!repl.snapshot_due_ms || repl.snapshot_on) return;
     if (util_monotonic_us() / 1000 < repl.snapshot_due_ms) return;
     repl.snapshot_due_ms = 0;
-    for (struct replica *r = repl.replicas; r; r = r->next)
-        if (r->state == REPLICA_WAIT_SNAPSHOT) {
-            snapshot_start();
-            return;
-        }
+    if (replicas_waiting()) snapshot_start();
 }
 
 /* Whether h can continue from the backlog. */
@@ -894,10 +901,7 @@ static void check_timeouts(int64_t now)
             continue;
         log_warning("Disconnecting timedout replica (streaming sync): %s:%d", r->ip,
                     r->listening_port);
-        io_conn_close(r->conn);
-        pthread_mutex_lock(&repl.lock);
-        r->state = REPLICA_CLOSED;
-        pthread_mutex_unlock(&repl.lock);
+        replica_drop(r);
     }
 }
 
@@ -925,9 +929,9 @@ static void repl_on_thread_stop(struct io_worker *w)
         snapshot_end(lock_shard);
         repl.snapshot_on = 0;
     }
-    if (snapshot_fd >= 0) {
-        close(snapshot_fd);
-        snapshot_fd = -1;
+    if (repl.snapshot_fd >= 0) {
+        close(repl.snapshot_fd);
+        repl.snapshot_fd = -1;
     }
     pthread_mutex_lock(&repl.lock);
     struct repl_handover *h = repl.inbox;

@@ -44,8 +44,7 @@ static void snapshot_unit(struct db *db, unsigned shard)
     struct shard *sh = &db->shards[shard];
     if (sh->snap_epoch == snap.epoch) return;
     sh->snap_epoch = snap.epoch;
-    if (ks_db_size(db) == 0 || atomic_load_explicit(&sh->nkeys_pub, memory_order_relaxed) == 0)
-        return;
+    if (atomic_load_explicit(&sh->nkeys_pub, memory_order_relaxed) == 0) return;
     struct chunk *c = mem_calloc(1, sizeof(*c));
     rdb_chunk_init(&c->rdb, snap.flags);
     rdb_write_select_db(&c->rdb.w, db->id);
