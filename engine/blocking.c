@@ -248,7 +248,7 @@ void blocking_pop_first(struct cmdctx *ctx, const struct resp_arg *keys, int nke
             zset_serve_blocked(ctx, &keys[i], e, spec);
         return;
     }
-    if (!may_block || ctx->client->multi) {
+    if (!may_block || ctx->client->multi || (ctx->client->flags & CLIENT_DENY_BLOCKING)) {
         reply_null_array(ctx->out);
         return;
     }

@@ -169,6 +169,41 @@ void *client_on_open(struct io_worker *w, struct io_conn *conn, const struct soc
     return c;
 }
 
+struct client *client_create_master(struct io_worker *w, int fd, const char *addr,
+                                    struct outbuf *out)
+{
+    struct client *c = mem_calloc(1, sizeof(*c));
+    c->id = atomic_fetch_add(&server.next_client_id, 1);
+    c->worker = w;
+    c->out = out;
+    c->fd = fd;
+    c->flags = CLIENT_MASTER | CLIENT_DENY_BLOCKING;
+    c->resp = 2;
+    c->multi_pub = -1;
+    c->authenticated = 1;
+    c->ctime_ms = c->last_interaction_ms = util_ms_now();
+    snprintf(c->addr, sizeof(c->addr), "%s", addr);
+    struct sockaddr_storage local;
+    socklen_t llen = sizeof(local);
+    memset(&local, 0, sizeof(local));
+    getsockname(fd, (struct sockaddr *)&local, &llen);
+    format_address(&local, c->laddr, sizeof(c->laddr));
+    resp_parser_init(&c->parser);
+    registry_add(c);
+    atomic_fetch_add(&server.connected_clients, 1);
+    return c;
+}
+
+void client_free_master(struct client *c)
+{
+    registry_remove(c);
+    multi_discard(c);
+    atomic_fetch_sub(&server.connected_clients, 1);
+    resp_parser_free(&c->parser);
+    mem_free(c->name);
+    mem_free(c);
+}
+
 /* flags are read by CLIENT LIST on other workers: the owner publishes its
  * changes with atomic stores (it is the only writer). */
 static void client_add_flag(struct client *c, uint32_t flag)
@@ -451,6 +486,7 @@ int client_format_info(struct client *c, char *buf, size_t size, int64_t now_ms)
     unsigned subs = pubsub_client_subs(c, 0), psubs = pubsub_client_subs(c, 1);
     char letters[8], *l = letters;
     int queued = multi_count(c);
+    if (flags & CLIENT_MASTER) *l++ = 'M';
     if (subs + psubs > 0) *l++ = 'P';
     if (queued >= 0) *l++ = 'x';
     if (c->blocker) *l++ = 'b';

@@ -30,8 +30,10 @@ struct repl_handover;
 enum client_flag {
     CLIENT_CLOSE_AFTER_REPLY = 1 << 0,
     CLIENT_CLOSED = 1 << 1,
-    CLIENT_PROTECTED = 1 << 2, /* refused by protected mode */
-    CLIENT_HANDOVER = 1 << 3,  /* became a replica: its socket goes to the replication thread */
+    CLIENT_PROTECTED = 1 << 2,     /* refused by protected mode */
+    CLIENT_HANDOVER = 1 << 3,      /* became a replica: its socket goes to the replication thread */
+    CLIENT_MASTER = 1 << 4,        /* the primary's stream, run by the replication thread */
+    CLIENT_DENY_BLOCKING = 1 << 5, /* never blocks (a blocking command answers at once) */
 };
 
 struct client {
@@ -106,6 +108,13 @@ void client_unblocked(struct client *c);
  * with what it sent after the command, to the replication thread (h is
  * then the replication thread's). */
 void client_hand_over(struct client *c, struct repl_handover *h);
+
+/* The master client of a replica (engine/replica.c): in the registry
+ * (CLIENT LIST flag M, CLIENT KILL TYPE master), owned by the replication
+ * thread w, its replies written to out (which the caller discards). */
+struct client *client_create_master(struct io_worker *w, int fd, const char *addr,
+                                    struct outbuf *out);
+void client_free_master(struct client *c);
 
 /* Closes the client after its pending replies are sent. */
 void client_close_after_reply(struct client *c);

@@ -14,6 +14,7 @@
 #include "engine/command.h"
 #include "engine/config.h"
 #include "engine/pubsub.h"
+#include "engine/replica.h"
 #include "engine/reply.h"
 #include "engine/server.h"
 #include "engine/util.h"
@@ -213,8 +214,9 @@ static void client_info_command(struct cmdctx *ctx)
     reply_verbatim(ctx->out, line, (size_t)n);
 }
 
-/* Client types as CLIENT LIST TYPE / CLIENT KILL TYPE name them. Only
- * normal clients exist until replication and pub/sub arrive. */
+/* Client types as CLIENT LIST TYPE / CLIENT KILL TYPE name them (Redis's
+ * getClientType: a subscriber is "pubsub", the master client "master";
+ * replicas live on the replication thread, outside the registry). */
 static int client_type_by_name(const struct resp_arg *a)
 {
     if (arg_eq(a, "normal")) return 0;
@@ -226,7 +228,8 @@ static int client_type_by_name(const struct resp_arg *a)
 
 static int client_type_of(const struct client *c)
 {
-    (void)c;
+    if (__atomic_load_n(&c->flags, __ATOMIC_RELAXED) & CLIENT_MASTER) return 3;
+    if (pubsub_client_subs(c, 0) + pubsub_client_subs(c, 1) > 0) return 2;
     return 0;
 }
 
@@ -393,6 +396,7 @@ static void client_kill_command(struct cmdctx *ctx)
             continue;
         }
         atomic_store(&c->kill_requested, 1);
+        if (c->flags & CLIENT_MASTER) replica_kill_link();
         io_worker_wake(c->worker);
     }
     pthread_mutex_unlock(&registry_lock);

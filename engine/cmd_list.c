@@ -696,7 +696,7 @@ static void blocking_move_generic(struct cmdctx *ctx, enum quicklist_end from,
         list_serve_move(ctx, src_key, src, &spec);
         return;
     }
-    if (ctx->client->multi) {
+    if (ctx->client->multi || (ctx->client->flags & CLIENT_DENY_BLOCKING)) {
         reply_null(ctx->out);
         return;
     }

@@ -51,7 +51,7 @@ uint64_t persist_dirty_at_last_save(void)
 static uint64_t dirty_total(void)
 {
     uint64_t sum = 0;
-    for (int i = 0; i < server.nworkers; i++) sum += stat_read(&server.workers[i].dirty);
+    for (int i = 0; i < server.nstates; i++) sum += stat_read(&server.workers[i].dirty);
     return sum;
 }
 

@@ -11,7 +11,9 @@
 #include "engine/blocking.h"
 #include "engine/client.h"
 #include "engine/command.h"
+#include "engine/log.h"
 #include "engine/repl.h"
+#include "engine/replica.h"
 #include "engine/reply.h"
 
 /* REPLCONF <option> <value> [<option> <value> ...] */
@@ -68,6 +70,10 @@ static void replconf_command(struct cmdctx *ctx)
 static void sync_command(struct cmdctx *ctx)
 {
     struct client *c = ctx->client;
+    if (replica_active() && !replica_link_up()) {
+        reply_error(ctx->out, "NOMASTERLINK Can't SYNC while not connected with my master");
+        return;
+    }
     if (ctx->out->pending > 0) {
         /* Its replies would be mixed into the RDB. */
         reply_error(ctx->out, "ERR SYNC and PSYNC are invalid with pending output");
@@ -117,6 +123,13 @@ static void wait_command(struct cmdctx *ctx)
         reply_error(ctx->out, "ERR timeout is negative");
         return;
     }
+    if (replica_active()) {
+        reply_error(ctx->out,
+                    "ERR WAIT cannot be used with replica instances. Please also note that since "
+                    "Redis 4.0 if a replica is configured to be writable (which is not the "
+                    "default) writes to replicas are just local and are not propagated.");
+        return;
+    }
     long long acked;
     int known = repl_wait_acks(c->woff_logpos, &acked);
     if ((known && acked >= numreplicas) || c->multi) {
@@ -131,7 +144,62 @@ static void wait_command(struct cmdctx *ctx)
 /* ROLE */
 static void role_command(struct cmdctx *ctx)
 {
-    repl_role_reply(ctx->out);
+    if (replica_active())
+        replica_role_reply(ctx->out);
+    else
+        repl_role_reply(ctx->out);
+}
+
+static void replicaof_no_timeout(uint64_t value, struct outbuf *out)
+{
+    (void)value;
+    reply_ok(out);
+}
+
+/* REPLICAOF host port | NO ONE (SLAVEOF): the replication thread changes
+ * the role; the client waits for it (never its worker), so that its next
+ * command already runs under the new role. */
+static void replicaof_command(struct cmdctx *ctx)
+{
+    struct client *c = ctx->client;
+    if (arg_eq(&ctx->argv[1], "no") && arg_eq(&ctx->argv[2], "one")) {
+        if (!replica_active()) {
+            reply_ok(ctx->out);
+            return;
+        }
+        char who[128];
+        snprintf(who, sizeof(who), "id=%llu addr=%s", (unsigned long long)c->id, c->addr);
+        log_notice("MASTER MODE enabled (user request from '%s')", who);
+        if (c->multi) {
+            replica_set_master(NULL, 0, NULL);
+            reply_ok(ctx->out);
+            return;
+        }
+        replica_set_master(NULL, 0, blocking_block_external(ctx, 0, replicaof_no_timeout, 0));
+        return;
+    }
+    long long port;
+    if (arg_ll(ctx, &ctx->argv[2], &port, "ERR Invalid master port") != 0) return;
+    if (port < 0 || port > 65535) {
+        reply_error(ctx->out, "ERR Invalid master port");
+        return;
+    }
+    char host[256];
+    snprintf(host, sizeof(host), "%.*s", (int)ctx->argv[1].len, ctx->argv[1].ptr);
+    if (replica_follows(host, (int)port)) {
+        log_notice("REPLICAOF would result into synchronization with the master we are already "
+                   "connected with. No operation performed.");
+        reply_status(ctx->out, "OK Already connected to specified master");
+        return;
+    }
+    log_notice("REPLICAOF %s:%lld enabled (user request from 'id=%llu addr=%s')", host, port,
+               (unsigned long long)c->id, c->addr);
+    if (c->multi) {
+        replica_set_master(host, (int)port, NULL);
+        reply_ok(ctx->out);
+        return;
+    }
+    replica_set_master(host, (int)port, blocking_block_external(ctx, 0, replicaof_no_timeout, 0));
 }
 
 #define SYNC_FLAGS (CMD_NO_ASYNC_LOADING | CMD_ADMIN | CMD_NO_MULTI | CMD_NOSCRIPT)
@@ -177,6 +245,29 @@ const struct command repl_commands[] = {
      .complexity = "O(1)",
      .args = COMMAND_ARGS({.name = "numreplicas", .type = ARG_INTEGER},
                           {.name = "timeout", .type = ARG_INTEGER})},
+    {.name = "replicaof",
+     .proc = replicaof_command,
+     .arity = 3,
+     .flags = CMD_ADMIN | CMD_NOSCRIPT | CMD_STALE | CMD_NO_ASYNC_LOADING | CMD_NO_LOCK,
+     .acl_categories = "@admin @slow @dangerous",
+     .group = "server",
+     .since = "5.0.0",
+     .summary = "Make the server a replica of another instance, or promote it as master.",
+     .complexity = "O(1)",
+     .args =
+         COMMAND_ARGS({.name = "host", .type = ARG_STRING}, {.name = "port", .type = ARG_INTEGER})},
+    {.name = "slaveof",
+     .proc = replicaof_command,
+     .arity = 3,
+     .flags = CMD_ADMIN | CMD_NOSCRIPT | CMD_STALE | CMD_NO_ASYNC_LOADING | CMD_NO_LOCK,
+     .acl_categories = "@admin @slow @dangerous",
+     .group = "server",
+     .since = "1.0.0",
+     .summary = "Make the server a replica of another instance, or promote it as master. "
+                "Deprecated starting with Redis 5. Use REPLICAOF instead.",
+     .complexity = "O(1)",
+     .args =
+         COMMAND_ARGS({.name = "host", .type = ARG_STRING}, {.name = "port", .type = ARG_INTEGER})},
     {.name = "role",
      .proc = role_command,
      .arity = 1,

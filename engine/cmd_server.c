@@ -102,7 +102,7 @@ static void config_set_command(struct cmdctx *ctx)
 static void config_resetstat_command(struct cmdctx *ctx)
 {
     int ncmd = command_count_all();
-    for (int w = 0; w < server.nworkers; w++) {
+    for (int w = 0; w < server.nstates; w++) {
         struct worker_state *ws = &server.workers[w];
         if (ws->cmdstats)
             for (int i = 0; i < ncmd; i++) {

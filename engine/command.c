@@ -21,6 +21,7 @@
 #include "engine/propagate.h"
 #include "engine/pubsub.h"
 #include "engine/repl.h"
+#include "engine/replica.h"
 #include "engine/reply.h"
 #include "engine/server.h"
 #include "engine/util.h"
@@ -518,6 +519,12 @@ void command_execute(struct client *c, int argc, const struct resp_arg *argv,
         command_reject(c, ws, cmd, "NOREPLICAS Not enough good replicas to write.");
         return;
     }
+    int is_exec = (cmd->flags & CMD_NO_PROPAGATE) != 0;
+    int from_master = (c->flags & CLIENT_MASTER) != 0;
+    if (writes && !from_master && replica_active() && CONFIG_READ(replica_read_only)) {
+        command_reject(c, ws, cmd, "READONLY You can't write against a read only replica.");
+        return;
+    }
 
     if (pubsub_client_count(c) > 0 && !pubsub_context_allows(cmd)) {
         command_fullname(cmd, name, sizeof(name));
@@ -528,6 +535,30 @@ void command_execute(struct client *c, int argc, const struct resp_arg *argv,
         command_reject(c, ws, cmd, text);
         return;
     }
+
+    /* A replica whose link is down, or that loads its primary's data. */
+    if (replica_active() && !from_master && !replica_link_up() &&
+        !CONFIG_READ(replica_serve_stale_data) &&
+        (!(cmd->flags & CMD_STALE) || (is_exec && (multi_queued_inv_flags(c) & CMD_STALE)))) {
+        command_reject(c, ws, cmd,
+                       "MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set "
+                       "to 'no'.");
+        return;
+    }
+    if (replica_loading() && !from_master &&
+        (!(cmd->flags & CMD_LOADING) || (is_exec && (multi_queued_inv_flags(c) & CMD_LOADING)))) {
+        command_reject(c, ws, cmd, "LOADING Redis is loading the dataset in memory");
+        return;
+    }
+
+    /* Expired keys on a replica: its primary deletes them (the stream
+     * says DEL); the primary's commands see them, readers do not. */
+    if (replica_active())
+        ks_expiry_policy = from_master ? KS_EXPIRY_IGNORE
+                           : writes    ? KS_EXPIRY_DELETE
+                                       : KS_EXPIRY_HIDE;
+    else
+        ks_expiry_policy = KS_EXPIRY_DELETE;
 
     if (c->multi && !multi_runs_immediately(cmd)) {
         if (cmd->flags & CMD_NO_MULTI) {

@@ -28,6 +28,7 @@
 #include "engine/alloc.h"
 #include "engine/glob.h"
 #include "engine/log.h"
+#include "engine/replica.h"
 #include "engine/t_hash.h"
 #include "engine/t_list.h"
 #include "engine/t_set.h"
@@ -766,6 +767,56 @@ static const struct directive_ops output_limit_ops = {output_limit_parse, output
                                                       output_limit_format};
 static const struct directive_ops bind_ops = {bind_parse, bind_apply, bind_format};
 
+/* replicaof <host> <port> | no one: the primary to follow from start-up
+ * (REPLICAOF changes it at run time; CONFIG GET shows the current one). */
+static int replicaof_parse(const struct directive *d, char **argv, int argc,
+                           struct staged_value *out, char *reason)
+{
+    (void)d;
+    if (argc != 2) {
+        reason_set(reason, "wrong number of arguments");
+        return -1;
+    }
+    if (!strcasecmp(argv[0], "no") && !strcasecmp(argv[1], "one")) {
+        out->string = NULL;
+        out->number = 0;
+        return 0;
+    }
+    char *end;
+    long port = strtol(argv[1], &end, 10);
+    if (argv[1][0] == '\0' || *end != '\0' || port < 0 || port > 65535) {
+        reason_set(reason, "Invalid master port");
+        return -1;
+    }
+    out->string = mem_strdup(argv[0]);
+    out->number = port;
+    return 0;
+}
+
+static int replicaof_apply(const struct directive *d, struct staged_value *value,
+                           struct load_state *load, char *reason)
+{
+    (void)d;
+    (void)load;
+    (void)reason;
+    mem_free(config.replicaof_host);
+    config.replicaof_host = value->string;
+    config.replicaof_port = (int)value->number;
+    value->string = NULL;
+    return 0;
+}
+
+static void replicaof_format(const struct directive *d, struct text *out)
+{
+    (void)d;
+    char buf[320];
+    replica_format_master(buf, sizeof(buf));
+    text_append_str(out, buf);
+}
+
+static const struct directive_ops replicaof_ops = {replicaof_parse, replicaof_apply,
+                                                   replicaof_format};
+
 /* ------------------------------------------------------------------------
  * Per-directive checks and hooks.
  * --------------------------------------------------------------------- */
@@ -817,6 +868,13 @@ static const struct enum_name protected_action_names[] = {
     {"no", PROTECTED_ACTION_NO},
     {"yes", PROTECTED_ACTION_YES},
     {"local", PROTECTED_ACTION_LOCAL},
+    {NULL, 0},
+};
+
+static const struct enum_name repl_diskless_load_names[] = {
+    {"disabled", REPL_DISKLESS_LOAD_DISABLED},
+    {"on-empty-db", REPL_DISKLESS_LOAD_ON_EMPTY_DB},
+    {"swapdb", REPL_DISKLESS_LOAD_SWAPDB},
     {NULL, 0},
 };
 
@@ -930,6 +988,34 @@ static const struct directive directives[] = {
      .min = 0,
      .max = INT_MAX,
      .default_value = "10"},
+    /* the replica side */
+    {.name = "replicaof",
+     .alias = "slaveof",
+     .ops = &replicaof_ops,
+     .flags = IMMUTABLE | MULTI_ARG,
+     .default_value = "no one"},
+    STRING_DIRECTIVE("masterauth", EMPTY_IS_NULL, masterauth, "", NULL),
+    STRING_DIRECTIVE("masteruser", EMPTY_IS_NULL, masteruser, "", NULL),
+    {.name = "replica-read-only",
+     .alias = "slave-read-only",
+     .ops = &bool_ops,
+     FIELD(replica_read_only),
+     .default_value = "yes"},
+    {.name = "replica-serve-stale-data",
+     .alias = "slave-serve-stale-data",
+     .ops = &bool_ops,
+     FIELD(replica_serve_stale_data),
+     .default_value = "yes"},
+    ENUM_DIRECTIVE("repl-diskless-load", 0, repl_diskless_load, repl_diskless_load_names,
+                   "disabled", NULL),
+    {.name = "replica-priority",
+     .alias = "slave-priority",
+     .ops = &integer_ops,
+     FIELD(replica_priority),
+     .min = 0,
+     .max = INT_MAX,
+     .default_value = "100"},
+    BOOL_DIRECTIVE("replica-announced", 0, replica_announced, "yes", NULL),
     ENUM_DIRECTIVE("enable-protected-configs", IMMUTABLE, enable_protected_configs,
                    protected_action_names, "no", NULL),
     ENUM_DIRECTIVE("enable-debug-command", IMMUTABLE, enable_debug_command, protected_action_names,

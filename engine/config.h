@@ -87,6 +87,17 @@ struct server_config {
     int min_replicas_to_write;    /* writes refused with fewer good replicas */
     int min_replicas_max_lag;     /* seconds since its last ACK for a good replica */
 
+    /* replication, replica side (engine/replica.c) */
+    char *replicaof_host; /* "replicaof host port" at start-up, or NULL */
+    int replicaof_port;
+    char *masterauth; /* NULL when unset; read under config_lock */
+    char *masteruser;
+    int replica_read_only;        /* -READONLY for clients' writes */
+    int replica_serve_stale_data; /* no: -MASTERDOWN while the link is down */
+    int repl_diskless_load;       /* enum repl_diskless_load */
+    int replica_priority;         /* INFO slave_priority (Sentinel) */
+    int replica_announced;
+
     /* enum protected_action: whether CONFIG SET may change PROTECTED
      * directives (dir, dbfilename), as Redis 7.0's enable-protected-configs */
     int enable_protected_configs;
@@ -95,6 +106,12 @@ struct server_config {
 
     /* path of the config file, absolute, or NULL */
     char *config_file;
+};
+
+enum repl_diskless_load {
+    REPL_DISKLESS_LOAD_DISABLED,    /* the RDB goes to disk first */
+    REPL_DISKLESS_LOAD_ON_EMPTY_DB, /* straight from the socket when nothing is lost */
+    REPL_DISKLESS_LOAD_SWAPDB,      /* from the socket beside the old data, then swapped */
 };
 
 extern struct server_config config;

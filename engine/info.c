@@ -83,7 +83,7 @@ static void bytes_to_human(char *s, size_t size, unsigned long long n)
 static uint64_t sum_worker(size_t offset)
 {
     uint64_t total = 0;
-    for (int i = 0; i < server.nworkers; i++) {
+    for (int i = 0; i < server.nstates; i++) {
         const uint64_t *p = (const uint64_t *)((const char *)&server.workers[i] + offset);
         total += stat_read(p);
     }
@@ -301,7 +301,7 @@ static void info_commandstats(struct info_text *t)
     int n = command_count_all();
     for (int id = 0; id < n; id++) {
         struct command_stats sum = {0};
-        for (int w = 0; w < server.nworkers; w++) {
+        for (int w = 0; w < server.nstates; w++) {
             const struct command_stats *s = &server.workers[w].cmdstats[id];
             if (!server.workers[w].cmdstats) continue;
             sum.calls += stat_read(&s->calls);
@@ -337,9 +337,9 @@ static void info_errorstats(struct info_text *t)
 {
     info_section(t, "Errorstats");
     struct error_total *totals =
-        mem_alloc(sizeof(*totals) * (size_t)server.nworkers * ERRORSTATS_MAX);
+        mem_alloc(sizeof(*totals) * (size_t)server.nstates * ERRORSTATS_MAX);
     int n = 0;
-    for (int w = 0; w < server.nworkers; w++) {
+    for (int w = 0; w < server.nstates; w++) {
         struct worker_state *ws = &server.workers[w];
         int count = __atomic_load_n(&ws->nerrors, __ATOMIC_ACQUIRE);
         for (int e = 0; e < count; e++) {

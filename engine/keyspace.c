@@ -229,14 +229,16 @@ void ks_prefetch(struct db *db, uint64_t hash)
     table_prefetch(&sh->table, hash);
 }
 
+__thread int ks_expiry_policy;
+
 struct entry *ks_find(struct db *db, const char *key, size_t len, int64_t now_ms)
 {
     uint64_t h = ks_hash(key, len);
     struct shard *sh = &db->shards[ks_shard_of_hash(h)];
     struct entry *e = table_find(&sh->table, h, key, len);
     if (!e) return NULL;
-    if (entry_expired(sh, e, now_ms)) {
-        shard_expire_entry(db, sh, h, e);
+    if (ks_expiry_policy != KS_EXPIRY_IGNORE && entry_expired(sh, e, now_ms)) {
+        if (ks_expiry_policy == KS_EXPIRY_DELETE) shard_expire_entry(db, sh, h, e);
         return NULL;
     }
     e->lru = ks_lru_clock();
@@ -247,8 +249,8 @@ int ks_expire_if_needed(struct db *db, struct entry *e, int64_t now_ms)
 {
     uint64_t h = ks_hash(e->key, e->keylen);
     struct shard *sh = &db->shards[ks_shard_of_hash(h)];
-    if (!entry_expired(sh, e, now_ms)) return 0;
-    shard_expire_entry(db, sh, h, e);
+    if (ks_expiry_policy == KS_EXPIRY_IGNORE || !entry_expired(sh, e, now_ms)) return 0;
+    if (ks_expiry_policy == KS_EXPIRY_DELETE) shard_expire_entry(db, sh, h, e);
     return 1;
 }
 

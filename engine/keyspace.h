@@ -168,11 +168,23 @@ void ks_unlock_all(struct db *db);
  * for memory. Never faults, whatever happens to the table meanwhile. */
 void ks_prefetch(struct db *db, uint64_t hash);
 
+/* What a lookup does with a key whose time has passed, for the command the
+ * calling thread runs (set by dispatch): delete it (a primary), hide it
+ * without deleting (a replica's reader: the primary's DEL will come), or
+ * see it as alive (a replica applying its primary's stream). */
+enum ks_expiry {
+    KS_EXPIRY_DELETE,
+    KS_EXPIRY_HIDE,
+    KS_EXPIRY_IGNORE,
+};
+extern __thread int ks_expiry_policy;
+
 /* Looks a key up; an expired key is deleted and NULL returned (lazy expiry).
  * now_ms is the command's time. Updates the entry's access clock. */
 struct entry *ks_find(struct db *db, const char *key, size_t len, int64_t now_ms);
 /* Deletes e if its expire time has passed (counted as an expired key);
- * returns 1 when it did (e is then freed). */
+ * returns 1 when it did (e is then freed), or when the policy hides it
+ * (e stays). */
 int ks_expire_if_needed(struct db *db, struct entry *e, int64_t now_ms);
 /* Looks a key up without expiring it or touching it (for TYPE-less peeks
  * such as the expiry cycle and internal checks). */

@@ -37,8 +37,9 @@ struct queued_command {
 struct multi_state {
     struct queued_command *cmds;
     int count, cap;
-    int error;      /* a command was rejected while queuing */
-    uint32_t flags; /* the queued commands' flags, together */
+    int error;          /* a command was rejected while queuing */
+    uint32_t flags;     /* the queued commands' flags, together */
+    uint32_t inv_flags; /* the flags some queued command lacks (Redis's cmd_inv_flags) */
 };
 
 static void publish_count(struct client *c, int n)
@@ -74,6 +75,7 @@ void multi_queue(struct client *c, const struct command *cmd, int argc, const st
     }
     m->cmds[m->count++] = (struct queued_command){.cmd = cmd, .argc = argc, .argv = copy};
     m->flags |= cmd->flags;
+    m->inv_flags |= ~cmd->flags;
     publish_count(c, m->count);
 }
 
@@ -99,6 +101,11 @@ void multi_discard(struct client *c)
 uint32_t multi_queued_flags(const struct client *c)
 {
     return c->multi ? c->multi->flags : 0;
+}
+
+uint32_t multi_queued_inv_flags(const struct client *c)
+{
+    return c->multi ? c->multi->inv_flags : 0;
 }
 
 int multi_count(const struct client *c)

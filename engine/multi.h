@@ -24,6 +24,9 @@ void multi_flag_error(struct client *c);
 void multi_discard(struct client *c);
 /* The flags of the queued commands, or'ed (EXEC of writes is a write). */
 uint32_t multi_queued_flags(const struct client *c);
+/* The flags at least one queued command lacks (EXEC of a command that
+ * may not run on a stale replica or while loading). */
+uint32_t multi_queued_inv_flags(const struct client *c);
 /* Queued commands, or -1 outside MULTI (CLIENT LIST multi=). */
 int multi_count(const struct client *c);
 /* Commands that run at once inside MULTI instead of being queued. */

@@ -21,8 +21,10 @@
 #include "engine/keyspace.h"
 #include "engine/log.h"
 #include "engine/propagate.h"
+#include "engine/replica.h"
 #include "engine/reply.h"
 #include "engine/resp.h"
+#include "engine/server.h"
 #include "engine/snapshot.h"
 #include "engine/util.h"
 #include "io/loop.h"
@@ -102,6 +104,8 @@ static struct {
     struct block *head, *tail;
     uint64_t histlen;
     atomic_int backlog_active;
+    int effects_on;           /* the effect log exists: this server takes writes (or did) */
+    int replica;              /* following a primary: the stream is its bytes (engine/replica.c) */
     atomic_ullong first_byte; /* published */
     atomic_ullong histlen_pub;
 
@@ -222,6 +226,7 @@ static void backlog_copy(struct outbuf *out, uint64_t from)
 static void feed_op(void *ctx, int db, const char *resp, size_t len)
 {
     (void)ctx;
+    if (repl.replica) return; /* a writable replica's own writes stay local */
     if (db != repl.last_db) {
         char select[64], num[24];
         int nlen = snprintf(num, sizeof(num), "%d", db);
@@ -236,7 +241,7 @@ static void feed_op(void *ctx, int db, const char *resp, size_t len)
 /* Moves every committed effect into the backlog. */
 static void drain_effects(void)
 {
-    if (!atomic_load_explicit(&repl.backlog_active, memory_order_relaxed)) return;
+    if (!repl.effects_on) return;
     size_t moved = 0;
     for (size_t n; (n = effect_log_consume(feed_op, NULL, 4u << 20)) > 0;) moved += n;
     if (moved == 0) return;
@@ -359,9 +364,15 @@ static void effects_notify(void)
 
 /* The first replica: from now on every write is recorded. Holding every
  * shard lock, so no write is half in. */
+static void effects_start(void)
+{
+    if (!repl.effects_on) effect_log_init(EFFECT_LOG_BYTES, effects_notify);
+    repl.effects_on = 1;
+    atomic_store(&propagate_enabled, 1);
+}
+
 static void backlog_create(void)
 {
-    effect_log_init(EFFECT_LOG_BYTES, effects_notify);
     /* A new history: replicas of an older one cannot continue from it. */
     pthread_mutex_lock(&repl.lock);
     random_hex(repl.replid, 40);
@@ -370,7 +381,7 @@ static void backlog_create(void)
     atomic_store(&repl.second_repl_offset, -1);
     repl.last_db = -1;
     atomic_store(&repl.backlog_active, 1);
-    atomic_store(&propagate_enabled, 1);
+    effects_start();
     backlog_publish();
 }
 
@@ -390,7 +401,7 @@ static void count_good_replicas(void)
 int repl_enough_good_replicas(void)
 {
     int min = CONFIG_READ(min_replicas_to_write);
-    if (min <= 0) return 1;
+    if (min <= 0 || replica_active()) return 1; /* a primary's rule only */
     return atomic_load_explicit(&repl.good_replicas, memory_order_relaxed) >= min;
 }
 
@@ -579,20 +590,32 @@ static int file_sink(void *ctx, const void *buf, size_t len)
     return 0;
 }
 
+/* Every shard lock of every db, in order (the barrier of snapshots and
+ * role changes). */
+static void lock_everything(void)
+{
+    for (int d = 0; d < keyspace.ndbs; d++)
+        for (unsigned s = 0; s < KS_SHARDS; s++) lock_shard(ks_db(d), s);
+}
+
+static void unlock_everything(void)
+{
+    for (int d = keyspace.ndbs; d-- > 0;)
+        for (unsigned s = KS_SHARDS; s-- > 0;) ks_unlock(ks_db(d), s);
+}
+
 /* Starts a snapshot for every replica waiting for one: the barrier takes
  * every shard lock, so the offset it names has every write before it and
  * none after. */
 static void snapshot_start(void)
 {
-    for (int d = 0; d < keyspace.ndbs; d++)
-        for (unsigned s = 0; s < KS_SHARDS; s++) lock_shard(ks_db(d), s);
+    lock_everything();
     if (!atomic_load(&repl.backlog_active)) backlog_create();
     drain_effects();
     repl.snapshot_offset = repl.offset;
     repl.snapshot_on = 1;
     snapshot_begin();
-    for (int d = keyspace.ndbs; d-- > 0;)
-        for (unsigned s = KS_SHARDS; s-- > 0;) ks_unlock(ks_db(d), s);
+    unlock_everything();
     backlog_publish();
 
     int to_file = 0;
@@ -715,6 +738,22 @@ static void send_staged(void)
     feed_replicas();
 }
 
+/* Starts the delayed full sync once its time has come. A replica takes
+ * its snapshot between two of its primary's transactions, never inside
+ * one (its offset would fall inside MULTI ... EXEC). */
+static void start_due_snapshot(void)
+{
+    if (!repl.snapshot_due_ms || repl.snapshot_on) return;
+    int64_t now = util_monotonic_us() / 1000;
+    if (now < repl.snapshot_due_ms) return;
+    if (repl.replica && replica_in_transaction()) {
+        io_worker_set_alarm(repl.loop, now + 1);
+        return;
+    }
+    repl.snapshot_due_ms = 0;
+    if (replicas_waiting()) snapshot_start();
+}
+
 /* Moves the snapshot along; the rest of the stream follows when done. */
 static void snapshot_advance(void)
 {
@@ -748,16 +787,10 @@ static void snapshot_advance(void)
     }
     feed_replicas();
     /* Replicas that asked meanwhile get the next snapshot. */
-    if (replicas_waiting()) snapshot_start();
-}
-
-/* Starts the delayed full sync once its time has come. */
-static void start_due_snapshot(void)
-{
-    if (!repl.snapshot_due_ms || repl.snapshot_on) return;
-    if (util_monotonic_us() / 1000 < repl.snapshot_due_ms) return;
-    repl.snapshot_due_ms = 0;
-    if (replicas_waiting()) snapshot_start();
+    if (replicas_waiting()) {
+        repl.snapshot_due_ms = util_monotonic_us() / 1000;
+        start_due_snapshot();
+    }
 }
 
 /* Whether h can continue from the backlog. */
@@ -792,6 +825,17 @@ static void replica_adopt(struct repl_handover *h)
     drain_effects();
     char line[128];
     r->ack_time_ms = util_ms_now();
+    if (repl.replica && !replica_link_up()) {
+        static const char err[] = "-NOMASTERLINK Can't SYNC while not connected with my master\r\n";
+        outbuf_append(io_conn_outbuf(r->conn), err, sizeof(err) - 1);
+        io_conn_close_after_reply(r->conn);
+        r->state = REPLICA_CLOSED;
+        pthread_mutex_lock(&repl.lock);
+        r->next = repl.replicas;
+        repl.replicas = r;
+        pthread_mutex_unlock(&repl.lock);
+        return;
+    }
     if (can_continue(h)) {
         int n = h->capa_psync2 ? snprintf(line, sizeof(line), "+CONTINUE %s\r\n", repl.replid)
                                : snprintf(line, sizeof(line), "+CONTINUE\r\n");
@@ -840,16 +884,135 @@ void repl_handover(struct repl_handover *h)
     io_worker_wake(io_service_loop());
 }
 
+/* ---- the replica side's hooks (replication thread, engine/replica.h) ---- */
+
+/* A snapshot no replica waits for any more. */
+static void snapshot_cancel(void)
+{
+    if (repl.snapshot_on) {
+        snapshot_end(lock_shard);
+        repl.snapshot_on = 0;
+    }
+    if (repl.snapshot_fd >= 0) {
+        close(repl.snapshot_fd);
+        repl.snapshot_fd = -1;
+    }
+    repl.snapshot_due_ms = 0;
+}
+
+void repl_drop_replicas(void)
+{
+    for (struct replica *r = repl.replicas; r; r = r->next)
+        if (r->state != REPLICA_CLOSED) replica_drop(r);
+    snapshot_cancel();
+}
+
+void repl_become_replica(void)
+{
+    lock_everything();
+    drain_effects(); /* what was written before is this server's history */
+    repl.replica = 1;
+    atomic_store(&propagate_enabled, 0);
+    unlock_everything();
+    backlog_publish();
+}
+
+/* Promotion: the history goes on under a new id; the old one stays valid
+ * up to here, so replicas of the same primary continue with +CONTINUE. */
+void repl_become_primary(void)
+{
+    lock_everything();
+    repl.replica = 0;
+    if (atomic_load(&repl.backlog_active)) {
+        pthread_mutex_lock(&repl.lock);
+        memcpy(repl.replid2, repl.replid, sizeof(repl.replid2));
+        random_hex(repl.replid, 40);
+        pthread_mutex_unlock(&repl.lock);
+        atomic_store(&repl.second_repl_offset, (long long)repl.offset + 1);
+        repl.last_db = -1;
+        effects_start();
+    }
+    unlock_everything();
+    repl_drop_replicas(); /* they learn the new id when they reconnect */
+    backlog_publish();
+}
+
+static void backlog_free(void)
+{
+    while (repl.head) {
+        struct block *b = repl.head;
+        repl.head = b->next;
+        mem_free(b);
+    }
+    repl.tail = NULL;
+    repl.histlen = 0;
+}
+
+void repl_new_history(const char *replid, uint64_t offset)
+{
+    repl_drop_replicas();
+    backlog_free();
+    pthread_mutex_lock(&repl.lock);
+    memcpy(repl.replid, replid, 40);
+    repl.replid[40] = '\0';
+    memset(repl.replid2, '0', 40);
+    repl.ncheckpoints = 0;
+    pthread_mutex_unlock(&repl.lock);
+    atomic_store(&repl.second_repl_offset, -1);
+    repl.offset = offset;
+    atomic_store(&repl.backlog_active, 1);
+    backlog_publish();
+}
+
+void repl_shift_history(const char *replid)
+{
+    pthread_mutex_lock(&repl.lock);
+    memcpy(repl.replid2, repl.replid, sizeof(repl.replid2));
+    memcpy(repl.replid, replid, 40);
+    repl.replid[40] = '\0';
+    pthread_mutex_unlock(&repl.lock);
+    atomic_store(&repl.second_repl_offset, (long long)repl.offset + 1);
+    repl_drop_replicas();
+    backlog_publish();
+}
+
+void repl_stream_feed(const char *p, size_t n)
+{
+    backlog_append(p, n);
+    feed_replicas();
+    backlog_publish();
+}
+
+void repl_psync_request(char replid[41], long long *offset)
+{
+    if (!atomic_load(&repl.backlog_active)) {
+        strcpy(replid, "?");
+        *offset = -1;
+        return;
+    }
+    pthread_mutex_lock(&repl.lock);
+    memcpy(replid, repl.replid, 41);
+    pthread_mutex_unlock(&repl.lock);
+    *offset = (long long)repl.offset + 1;
+}
+
+uint64_t repl_offset(void)
+{
+    return repl.offset;
+}
+
 /* ---- the loop's callbacks ---- */
 
 static void repl_on_thread_start(struct io_worker *w)
 {
     repl.loop = w;
+    server_attach_service_thread();
+    replica_on_thread_start(w);
 }
 
 static void repl_on_wake(struct io_worker *w)
 {
-    (void)w;
+    replica_on_wake();
     pthread_mutex_lock(&repl.lock);
     struct repl_handover *list = repl.inbox;
     repl.inbox = NULL;
@@ -883,8 +1046,7 @@ static void repl_on_wake(struct io_worker *w)
     check_output_limits();
     backlog_trim();
     backlog_publish();
-    if (atomic_load(&repl.backlog_active) && effect_log_sleep_begin())
-        io_worker_wake(w); /* came in meanwhile */
+    if (repl.effects_on && effect_log_sleep_begin()) io_worker_wake(w); /* came in meanwhile */
 }
 
 static void repl_on_alarm(struct io_worker *w)
@@ -908,11 +1070,14 @@ static void check_timeouts(int64_t now)
 static void repl_on_tick(struct io_worker *w)
 {
     int64_t now = util_ms_now();
+    replica_on_tick();
     check_timeouts(now);
     count_good_replicas();
     int online = 0;
     for (struct replica *r = repl.replicas; r; r = r->next) online |= r->state == REPLICA_ONLINE;
-    if (online && now - repl.last_ping_ms >= CONFIG_READ(repl_ping_replica_period) * 1000LL) {
+    /* A replica passes its primary's PINGs on instead (same offsets). */
+    if (online && !repl.replica &&
+        now - repl.last_ping_ms >= CONFIG_READ(repl_ping_replica_period) * 1000LL) {
         /* The stream's heartbeat, counted in the offset as in Redis. */
         static const char ping[] = "*1\r\n$4\r\nPING\r\n";
         drain_effects();
@@ -924,15 +1089,8 @@ static void repl_on_tick(struct io_worker *w)
 
 static void repl_on_thread_stop(struct io_worker *w)
 {
-    (void)w;
-    if (repl.snapshot_on) {
-        snapshot_end(lock_shard);
-        repl.snapshot_on = 0;
-    }
-    if (repl.snapshot_fd >= 0) {
-        close(repl.snapshot_fd);
-        repl.snapshot_fd = -1;
-    }
+    replica_on_thread_stop(w);
+    snapshot_cancel();
     pthread_mutex_lock(&repl.lock);
     struct repl_handover *h = repl.inbox;
     repl.inbox = NULL;
@@ -956,14 +1114,10 @@ static void repl_on_thread_stop(struct io_worker *w)
             w = next;
         }
     atomic_store(&propagate_enabled, 0);
-    if (atomic_load(&repl.backlog_active)) effect_log_destroy();
+    if (repl.effects_on) effect_log_destroy();
+    repl.effects_on = 0;
     atomic_store(&repl.backlog_active, 0);
-    while (repl.head) {
-        struct block *b = repl.head;
-        repl.head = b->next;
-        mem_free(b);
-    }
-    repl.tail = NULL;
+    backlog_free();
 }
 
 static const struct io_handler service_handler = {
@@ -991,7 +1145,13 @@ char *repl_info_text(void)
     for (struct replica *r = repl.replicas; r; r = r->next) n += r->state != REPLICA_CLOSED;
     size_t cap = 1024 + n * 160;
     char *t = mem_alloc(cap);
-    size_t len = (size_t)snprintf(t, cap, "role:master\r\nconnected_slaves:%zu\r\n", n);
+    char *replica_part = replica_info_text(); /* NULL unless a replica */
+    if (replica_part) cap += strlen(replica_part);
+    t = mem_realloc(t, cap);
+    size_t len =
+        (size_t)snprintf(t, cap, "role:%s\r\n%sconnected_slaves:%zu\r\n",
+                         replica_part ? "slave" : "master", replica_part ? replica_part : "", n);
+    mem_free(replica_part);
     if (CONFIG_READ(min_replicas_to_write) && CONFIG_READ(min_replicas_max_lag))
         len += (size_t)snprintf(t + len, cap - len, "min_slaves_good_slaves:%d\r\n",
                                 atomic_load(&repl.good_replicas));

@@ -72,6 +72,29 @@ void repl_wait_add(struct blocker *b, uint64_t logpos, long long numreplicas);
  * acknowledged within min-replicas-max-lag seconds (any worker). */
 int repl_enough_good_replicas(void);
 
+/*
+ * The replica side's hooks (engine/replica.c), replication thread only.
+ */
+/* Drops every replica of this server (its history changed). */
+void repl_drop_replicas(void);
+/* Role changes, under a barrier of every shard lock: as a replica the
+ * stream is the primary's bytes (repl_stream_feed) and workers record no
+ * effects; as a primary (promotion) the history continues under a new
+ * replid, the old one valid up to here (replid2, second_repl_offset). */
+void repl_become_replica(void);
+void repl_become_primary(void);
+/* A full sync from the primary: its replid and the offset of its RDB. */
+void repl_new_history(const char *replid, uint64_t offset);
+/* +CONTINUE with another replid: ours becomes replid2. */
+void repl_shift_history(const char *replid);
+/* Bytes of the primary's stream, applied: appended to the backlog and
+ * passed on to this server's own replicas. */
+void repl_stream_feed(const char *p, size_t n);
+/* What to ask the primary: our replid and offset + 1, or "?" and -1. */
+void repl_psync_request(char replid[41], long long *offset);
+/* The stream offset (master_repl_offset). */
+uint64_t repl_offset(void);
+
 /* INFO replication's lines (mem_alloc'd text) and ROLE's reply (any
  * worker). */
 char *repl_info_text(void);

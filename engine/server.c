@@ -31,6 +31,7 @@
 #include "engine/propagate.h"
 #include "engine/pubsub.h"
 #include "engine/repl.h"
+#include "engine/replica.h"
 #include "engine/util.h"
 #include "io/loop.h"
 
@@ -81,6 +82,14 @@ static void worker_on_thread_start(struct io_worker *w)
     current_worker_state = ws;
 }
 
+void server_attach_service_thread(void)
+{
+    struct worker_state *ws = &server.workers[server.nworkers];
+    ws->index = server.nworkers;
+    ws->cmdstats = mem_calloc((size_t)command_count_all(), sizeof(struct command_stats));
+    current_worker_state = ws;
+}
+
 static void worker_on_thread_stop(struct io_worker *w)
 {
     (void)w;
@@ -104,7 +113,8 @@ static void worker_on_tick(struct io_worker *w)
     int64_t now = util_ms_now();
     client_worker_cron(w, now);
     int64_t budget_us = (int64_t)period * 1000 * EXPIRE_CYCLE_PERCENT / 100;
-    ks_active_expire(ws->index, server.nworkers, budget_us, now);
+    /* A replica's keys expire when its primary says so (DEL). */
+    if (!replica_active()) ks_active_expire(ws->index, server.nworkers, budget_us, now);
     ks_rehash_idle(ws->index, server.nworkers, REHASH_CRON_US);
     if (ws->index == 0) {
         uint64_t totals[METRIC_COUNT];
@@ -272,7 +282,8 @@ int server_run(void)
     server.nworkers = resolve_workers();
     pubsub_init(server.nworkers);
     adjust_open_files_limit(server.nworkers);
-    server.workers = mem_calloc_aligned(64, (size_t)server.nworkers * sizeof(struct worker_state));
+    server.nstates = server.nworkers + 1;
+    server.workers = mem_calloc_aligned(64, (size_t)server.nstates * sizeof(struct worker_state));
     int *fds = NULL;
     int nlisten = io_listen((const char *const *)config.bind, config.bind_count, config.port,
                             config.tcp_backlog, server.nworkers, &fds, err, sizeof(err));

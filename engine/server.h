@@ -59,6 +59,9 @@ struct server_state {
     atomic_ullong total_error_replies;
     atomic_int shutdown_requested;
     int nworkers;
+    /* nworkers + 1: the last is the replication thread's (it runs the
+     * primary's stream as a client, engine/replica.c) */
+    int nstates;
     struct worker_state *workers;
 };
 
@@ -66,6 +69,9 @@ extern struct server_state server;
 
 /* The engine state of the worker running on the calling thread. */
 struct worker_state *server_worker_self(void);
+/* The replication thread, at its start: its statistics are the last
+ * worker_state (it runs the primary's stream on a replica). */
+void server_attach_service_thread(void);
 
 /* Counter helpers for per-worker statistics (single writer). */
 static inline void stat_add(uint64_t *counter, uint64_t n)

@@ -171,7 +171,9 @@ const char *harness_redis_server_path(void)
 
 const char *harness_binary_from_args(int argc, char **argv)
 {
-    const char *binary = argc > 1 ? argv[1] : harness_redis_server_path();
+    /* No argument, or the bare name: redis-server from PATH. */
+    const char *binary =
+        argc > 1 && strcmp(argv[1], "redis-server") != 0 ? argv[1] : harness_redis_server_path();
     if (binary == NULL) harness_fail(__FILE__, __LINE__, "no server binary given or found");
     if (access(binary, X_OK) != 0)
         harness_fail(__FILE__, __LINE__, "server binary %s is not executable", binary);

@@ -7,8 +7,10 @@
  * and INFO stats fields. Every check ends with the primary's and the
  * replicas' DEBUG DIGEST equal.
  *
- * Usage: test_replication <server binary>; with no argument the primary is
- * redis-server itself, which every expectation here was checked against.
+ * Usage: test_replication <server binary> [<replica binary>]; with no
+ * argument the primary is redis-server itself, which every expectation here
+ * was checked against; the replicas are redis-server unless a second
+ * binary is given (tandem-server replicas of a tandem-server primary).
  */
 #include "tests/harness.h"
 
@@ -25,6 +27,7 @@
 
 static struct server primary;
 static int primary_is_tandem;
+static const char *replica_binary;
 
 static char *info_str(redisContext *c, const char *section, const char *field)
 {
@@ -39,7 +42,7 @@ static void start_replica(struct server *r)
     const char *args[] = {
         "--replicaof",          "127.0.0.1", port, "--save", "", "--enable-debug-command", "yes",
         "--repl-diskless-load", "disabled",  NULL};
-    if (harness_start(r, harness_redis_server_path(), args) != 0)
+    if (harness_start(r, replica_binary, args) != 0)
         harness_fail(__FILE__, __LINE__, "cannot start a replica");
 }
 
@@ -462,6 +465,8 @@ int main(int argc, char **argv)
 {
     const char *binary = harness_binary_from_args(argc, argv);
     primary_is_tandem = harness_is_tandem(binary);
+    replica_binary = argc > 2 ? argv[2] : harness_redis_server_path();
+    printf("primary %s, replicas %s\n", binary, replica_binary);
     static const char *const args[] = {"--enable-debug-command",     "yes", "--save", "",
                                        "--repl-diskless-sync-delay", "0",   NULL};
     if (harness_start(&primary, binary, args) != 0) return 1;
