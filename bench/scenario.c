@@ -31,6 +31,7 @@
 #include <unistd.h>
 
 #include "bench/hist.h"
+#include "bench/scenario_repl.h"
 
 static int scenario_memory_round(const struct scenario *sc, const struct bench_options *o,
                                  struct server *srv, int round, struct result *res, char *err,
@@ -120,6 +121,7 @@ static const struct scenario scenarios[] = {
      .mix = "set=1",
      .keyspace = 1000000,
      .value_size = 16,
+     .untimed = 1,
      .round = scenario_memory_round},
     {.name = "memory-hashes",
      .summary = "used_memory and RSS per key after HSET of 4 fields with 16-byte values to 1M "
@@ -128,7 +130,36 @@ static const struct scenario scenarios[] = {
      .keyspace = 1000000,
      .value_size = 16,
      .fields = 4,
+     .untimed = 1,
      .round = scenario_memory_round},
+    {.name = "replication-lag",
+     .summary = "time from a SET's reply on the primary to its visibility on a replica, under "
+                "an open-loop SET load at half the pair's max, 1M keys, 50 connections",
+     .mix = "set=1",
+     .connections = 50,
+     .pipeline = 1,
+     .keyspace = 1000000,
+     .value_size = 3,
+     .round = scenario_repl_lag_round},
+    {.name = "full-sync",
+     .summary = "a replica's full sync of 3M keys of 100 bytes, idle and under a SET load of 4 "
+                "connections: time, and the primary's memory growth (PSS with its children)",
+     .mix = "set=1",
+     .connections = 4,
+     .pipeline = 1,
+     .keyspace = 3000000,
+     .value_size = 100,
+     .untimed = 1,
+     .round = scenario_repl_full_sync_round},
+    {.name = "write-with-replicas",
+     .summary = "SET of 3-byte values over 1M keys, 50 connections, no pipelining, with 0, 1 "
+                "and 2 replicas online",
+     .mix = "set=1",
+     .connections = 50,
+     .pipeline = 1,
+     .keyspace = 1000000,
+     .value_size = 3,
+     .round = scenario_repl_write_round},
 };
 
 const struct scenario *scenario_find(const char *name)
@@ -152,7 +183,7 @@ const struct scenario *scenario_next(const struct scenario *sc)
 void scenario_list(FILE *out)
 {
     for (size_t i = 0; i < sizeof(scenarios) / sizeof(scenarios[0]); i++)
-        fprintf(out, "  %-14s %s\n", scenarios[i].name, scenarios[i].summary);
+        fprintf(out, "  %-19s %s\n", scenarios[i].name, scenarios[i].summary);
 }
 
 /* ---- figures ------------------------------------------------------------ */
@@ -394,7 +425,7 @@ static void settings_text(const struct scenario *sc, const struct bench_options 
                           size_t outsize)
 {
     int n;
-    if (sc->round == scenario_memory_round)
+    if (sc->untimed)
         n = snprintf(out, outsize, "%s; tandem threads %d", sc->summary, o->server_threads);
     else
         n = snprintf(out, outsize, "%s; %.0f s per run, tandem threads %d, client threads %d",

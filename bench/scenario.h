@@ -57,6 +57,7 @@ struct scenario {
     unsigned value_size;
     unsigned fields;         /* memory scenarios: field-value pairs per hash */
     int fill;                /* write every key once before the first round */
+    int untimed;             /* runs no timed load: --duration, --client-threads do not apply */
     scenario_round_fn round; /* NULL: one load of the fields above */
 };
 

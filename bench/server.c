@@ -21,6 +21,8 @@
 #include "bench/port.h"
 
 #include <arpa/inet.h>
+#include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
@@ -51,6 +53,9 @@
 #define LOG_TAIL_LINES 8
 #define LOG_TAIL_BYTES 2048
 #define MAX_ARGS 64
+/* Bounds on the process tree server_pss_tree_bytes walks: a server and its
+ * fork children, never more than a handful. */
+#define PSS_TREE_MAX_PROCS 64
 
 /* How one attempt to start a server ended. */
 enum start_result {
@@ -190,7 +195,11 @@ static int launch_build(struct launch *l, const struct server *s, int threads,
     l->argv[argc++] = l->path;
     for (size_t i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++)
         l->argv[argc++] = (char *)fixed[i];
-    if (s->kind == SERVER_TANDEM) {
+    /* --threads is tandem's own; a redis-server given as the tandem binary
+     * (to check a scenario with redis-server in both roles) would refuse it. */
+    const char *base = strrchr(l->path, '/');
+
+    if (s->kind == SERVER_TANDEM && strstr(base ? base + 1 : l->path, "redis-server") == NULL) {
         l->argv[argc++] = "--threads";
         l->argv[argc++] = l->threads;
     }
@@ -545,6 +554,119 @@ long long server_rss_bytes(const struct server *s)
     if (proc_read(s->pid, "statm", buf, sizeof(buf)) != 0) return -1;
     if (sscanf(buf, "%llu %llu", &size, &resident) != 2 || resident == 0) return -1;
     return (long long)resident * sysconf(_SC_PAGESIZE);
+}
+
+/* "Pss: N kB" from /proc/<pid>/smaps_rollup: the kernel's sum over every
+ * mapping, one read per process. -1 when the process is gone (a zombie has
+ * no mappings left). */
+static long long pss_kb(pid_t pid)
+{
+    char buf[4096];
+    const char *line;
+    long long kb;
+
+    if (proc_read(pid, "smaps_rollup", buf, sizeof(buf)) != 0) return -1;
+    line = strstr(buf, "\nPss:");
+    if (line == NULL || sscanf(line + 5, "%lld", &kb) != 1) return -1;
+    return kb;
+}
+
+/* Appends to out the pids listed in one /proc/<pid>/task/<tid>/children
+ * file. Returns the new count, or -1 when the kernel has no such files
+ * (built without CONFIG_PROC_CHILDREN). */
+static int children_from_task(pid_t pid, const char *tid, pid_t *out, int n, int max)
+{
+    char path[96];
+    char buf[1024];
+    char *p;
+    char *end;
+    ssize_t len;
+    int fd;
+
+    snprintf(path, sizeof(path), "/proc/%d/task/%s/children", (int)pid, tid);
+    fd = open(path, O_RDONLY | O_CLOEXEC);
+    /* ENOENT is also a thread that has just exited; the scan is right then too. */
+    if (fd < 0) return errno == ENOENT ? -1 : n;
+    len = read(fd, buf, sizeof(buf) - 1);
+    close(fd);
+    if (len <= 0) return n;
+    buf[len] = '\0';
+    for (p = buf; n < max; p = end) {
+        long child = strtol(p, &end, 10);
+
+        if (end == p) break;
+        if (child > 0) out[n++] = (pid_t)child;
+    }
+    return n;
+}
+
+/* The parent pid from /proc/<pid>/stat (field 4, counted from the last
+ * ')' as in server_cpu_seconds); -1 when the process is gone. */
+static pid_t parent_of(pid_t pid)
+{
+    char buf[1024];
+    const char *fields;
+    int ppid;
+
+    if (proc_read(pid, "stat", buf, sizeof(buf)) != 0) return -1;
+    fields = strrchr(buf, ')');
+    if (fields == NULL || sscanf(fields + 1, " %*c %d", &ppid) != 1) return -1;
+    return (pid_t)ppid;
+}
+
+/* Appends the children of pid to out (at most max entries in all) and
+ * returns the new count. The children files are the cheap way; a kernel
+ * without them is served by scanning every process's parent in /proc. */
+static int children_of(pid_t pid, pid_t *out, int n, int max)
+{
+    char path[64];
+    struct dirent *e;
+    DIR *d;
+    int got = n;
+
+    snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
+    d = opendir(path);
+    if (d == NULL) return n;
+    while (got >= 0 && got < max && (e = readdir(d)) != NULL)
+        if (isdigit((unsigned char)e->d_name[0]))
+            got = children_from_task(pid, e->d_name, out, got, max);
+    closedir(d);
+    if (got >= 0) return got;
+    d = opendir("/proc");
+    if (d == NULL) return n;
+    while (n < max && (e = readdir(d)) != NULL) {
+        if (!isdigit((unsigned char)e->d_name[0])) continue;
+        pid_t candidate = (pid_t)atoi(e->d_name);
+
+        if (candidate != pid && parent_of(candidate) == pid) out[n++] = candidate;
+    }
+    closedir(d);
+    return n;
+}
+
+/* The server, then its descendants breadth first. A process's children
+ * are listed before its own PSS is read: a fork between the two then makes
+ * the sample too low (the parent's pages already halved, the child not
+ * listed), never too high, as reading first would (the parent's pages
+ * counted whole and again, halved, in the child): a peak of these samples
+ * is never a sampling artefact. A child that has just exited counts
+ * nothing: its pages went back with it. */
+long long server_pss_tree_bytes(const struct server *s)
+{
+    pid_t tree[PSS_TREE_MAX_PROCS];
+    int count = s->pid > 0 ? children_of(s->pid, tree, 0, PSS_TREE_MAX_PROCS) : 0;
+    long long total_kb = pss_kb(s->pid);
+
+    if (s->pid <= 0 || total_kb < 0) return -1;
+    for (int i = 0; i < count; i++) {
+        pid_t pid = tree[i];
+        long long kb;
+
+        count = children_of(pid, tree, count, PSS_TREE_MAX_PROCS);
+        kb = pss_kb(pid);
+        if (kb > 0) total_kb += kb;
+    }
+    return total_kb * 1024;
 }
 
 /* Finds "field:value\r\n" in an INFO reply and copies the value. A value

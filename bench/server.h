@@ -8,8 +8,8 @@
  *
  * Thread: called by the compare driver (and by a scenario's sampler
  * thread for the read-only calls: server_cpu_seconds, server_rss_bytes,
- * server_info_field, server_command, server_command_text); a struct server is not shared while
- * it is being started or stopped.
+ * server_pss_tree_bytes, server_info_field, server_command, server_command_text); a struct
+ * server is not shared while it is being started or stopped.
  */
 #ifndef TANDEM_BENCH_SERVER_H
 #define TANDEM_BENCH_SERVER_H
@@ -54,6 +54,13 @@ void server_kill(struct server *s);
 double server_cpu_seconds(const struct server *s);
 /* Resident set size in bytes; -1 when the process is gone. */
 long long server_rss_bytes(const struct server *s);
+
+/* Proportional set size, in bytes, of the server and every process below
+ * it (redis-server forks a child for a full sync or BGSAVE): pages a parent
+ * and its fork child still share are counted once between them, so the sum
+ * grows only by the pages copy-on-write has duplicated. -1 when the server
+ * is gone. */
+long long server_pss_tree_bytes(const struct server *s);
 
 /* Reads one field of INFO <section> (e.g. "memory", "used_memory") into out.
  * Returns 0, or -1 when the server cannot be reached or has no such field. */
