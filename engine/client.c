@@ -169,15 +169,15 @@ void *client_on_open(struct io_worker *w, struct io_conn *conn, const struct soc
     return c;
 }
 
-struct client *client_create_master(struct io_worker *w, int fd, const char *addr,
-                                    struct outbuf *out)
+struct client *client_create_internal(struct io_worker *w, int fd, const char *addr,
+                                      struct outbuf *out, uint32_t flags)
 {
     struct client *c = mem_calloc(1, sizeof(*c));
     c->id = atomic_fetch_add(&server.next_client_id, 1);
     c->worker = w;
     c->out = out;
     c->fd = fd;
-    c->flags = CLIENT_MASTER | CLIENT_DENY_BLOCKING;
+    c->flags = flags;
     c->resp = 2;
     c->multi_pub = -1;
     c->authenticated = 1;
@@ -190,15 +190,16 @@ struct client *client_create_master(struct io_worker *w, int fd, const char *add
     format_address(&local, c->laddr, sizeof(c->laddr));
     resp_parser_init(&c->parser);
     registry_add(c);
-    atomic_fetch_add(&server.connected_clients, 1);
+    /* connected_clients counts the master client, not replicas (Redis). */
+    if (!(flags & CLIENT_REPLICA)) atomic_fetch_add(&server.connected_clients, 1);
     return c;
 }
 
-void client_free_master(struct client *c)
+void client_free_internal(struct client *c)
 {
     registry_remove(c);
     multi_discard(c);
-    atomic_fetch_sub(&server.connected_clients, 1);
+    if (!(c->flags & CLIENT_REPLICA)) atomic_fetch_sub(&server.connected_clients, 1);
     resp_parser_free(&c->parser);
     mem_free(c->name);
     mem_free(c);
@@ -486,6 +487,7 @@ int client_format_info(struct client *c, char *buf, size_t size, int64_t now_ms)
     unsigned subs = pubsub_client_subs(c, 0), psubs = pubsub_client_subs(c, 1);
     char letters[8], *l = letters;
     int queued = multi_count(c);
+    if (flags & CLIENT_REPLICA) *l++ = 'S';
     if (flags & CLIENT_MASTER) *l++ = 'M';
     if (subs + psubs > 0) *l++ = 'P';
     if (queued >= 0) *l++ = 'x';

@@ -33,6 +33,7 @@ enum client_flag {
     CLIENT_PROTECTED = 1 << 2,     /* refused by protected mode */
     CLIENT_HANDOVER = 1 << 3,      /* became a replica: its socket goes to the replication thread */
     CLIENT_MASTER = 1 << 4,        /* the primary's stream, run by the replication thread */
+    CLIENT_REPLICA = 1 << 6,       /* a replica of this server (its registry entry only) */
     CLIENT_DENY_BLOCKING = 1 << 5, /* never blocks (a blocking command answers at once) */
 };
 
@@ -109,12 +110,14 @@ void client_unblocked(struct client *c);
  * then the replication thread's). */
 void client_hand_over(struct client *c, struct repl_handover *h);
 
-/* The master client of a replica (engine/replica.c): in the registry
- * (CLIENT LIST flag M, CLIENT KILL TYPE master), owned by the replication
- * thread w, its replies written to out (which the caller discards). */
-struct client *client_create_master(struct io_worker *w, int fd, const char *addr,
-                                    struct outbuf *out);
-void client_free_master(struct client *c);
+/* A connection the replication thread w owns, in the registry so that
+ * CLIENT LIST shows it and CLIENT KILL reaches it (kill_requested, then a
+ * wake-up of w): the master client of a replica (CLIENT_MASTER, flag M,
+ * engine/replica.c: its replies go to out, which the caller discards) or a
+ * replica of this server (CLIENT_REPLICA, flag S, engine/repl.c). */
+struct client *client_create_internal(struct io_worker *w, int fd, const char *addr,
+                                      struct outbuf *out, uint32_t flags);
+void client_free_internal(struct client *c);
 
 /* Closes the client after its pending replies are sent. */
 void client_close_after_reply(struct client *c);

@@ -215,8 +215,8 @@ static void client_info_command(struct cmdctx *ctx)
 }
 
 /* Client types as CLIENT LIST TYPE / CLIENT KILL TYPE name them (Redis's
- * getClientType: a subscriber is "pubsub", the master client "master";
- * replicas live on the replication thread, outside the registry). */
+ * getClientType: a subscriber is "pubsub", the master client "master", a
+ * replica of this server "replica"). */
 static int client_type_by_name(const struct resp_arg *a)
 {
     if (arg_eq(a, "normal")) return 0;
@@ -228,7 +228,9 @@ static int client_type_by_name(const struct resp_arg *a)
 
 static int client_type_of(const struct client *c)
 {
-    if (__atomic_load_n(&c->flags, __ATOMIC_RELAXED) & CLIENT_MASTER) return 3;
+    uint32_t flags = __atomic_load_n(&c->flags, __ATOMIC_RELAXED);
+    if (flags & CLIENT_MASTER) return 3;
+    if (flags & CLIENT_REPLICA) return 1;
     if (pubsub_client_subs(c, 0) + pubsub_client_subs(c, 1) > 0) return 2;
     return 0;
 }

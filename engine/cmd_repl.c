@@ -98,6 +98,7 @@ static void sync_command(struct cmdctx *ctx)
     h->rdb_only = c->repl_rdb_only;
     h->listening_port = c->repl_listening_port;
     h->client_id = c->id;
+    snprintf(h->peer, sizeof(h->peer), "%s", c->addr);
     if (c->repl_ip) {
         snprintf(h->ip, sizeof(h->ip), "%s", c->repl_ip);
     } else {
@@ -202,6 +203,21 @@ static void replicaof_command(struct cmdctx *ctx)
     replica_set_master(host, (int)port, blocking_block_external(ctx, 0, replicaof_no_timeout, 0));
 }
 
+/* REPLICAOF's and SLAVEOF's arguments, as Redis 7.0.15's COMMAND DOCS. */
+#define REPLICAOF_ARGS                                                                             \
+    COMMAND_ARGS(                                                                                  \
+        {.name = "args",                                                                           \
+         .type = ARG_ONEOF,                                                                        \
+         .args = COMMAND_ARGS(                                                                     \
+             {.name = "host-port",                                                                 \
+              .type = ARG_BLOCK,                                                                   \
+              .args = COMMAND_ARGS({.name = "host", .type = ARG_STRING},                           \
+                                   {.name = "port", .type = ARG_INTEGER})},                        \
+             {.name = "no-one",                                                                    \
+              .type = ARG_BLOCK,                                                                   \
+              .args = COMMAND_ARGS({.name = "no", .type = ARG_PURE_TOKEN, .token = "NO"},          \
+                                   {.name = "one", .type = ARG_PURE_TOKEN, .token = "ONE"})})})
+
 #define SYNC_FLAGS (CMD_NO_ASYNC_LOADING | CMD_ADMIN | CMD_NO_MULTI | CMD_NOSCRIPT)
 
 const struct command repl_commands[] = {
@@ -254,8 +270,7 @@ const struct command repl_commands[] = {
      .since = "5.0.0",
      .summary = "Make the server a replica of another instance, or promote it as master.",
      .complexity = "O(1)",
-     .args =
-         COMMAND_ARGS({.name = "host", .type = ARG_STRING}, {.name = "port", .type = ARG_INTEGER})},
+     .args = REPLICAOF_ARGS},
     {.name = "slaveof",
      .proc = replicaof_command,
      .arity = 3,
@@ -263,11 +278,9 @@ const struct command repl_commands[] = {
      .acl_categories = "@admin @slow @dangerous",
      .group = "server",
      .since = "1.0.0",
-     .summary = "Make the server a replica of another instance, or promote it as master. "
-                "Deprecated starting with Redis 5. Use REPLICAOF instead.",
+     .summary = "Make the server a replica of another instance, or promote it as master.",
      .complexity = "O(1)",
-     .args =
-         COMMAND_ARGS({.name = "host", .type = ARG_STRING}, {.name = "port", .type = ARG_INTEGER})},
+     .args = REPLICAOF_ARGS},
     {.name = "role",
      .proc = role_command,
      .arity = 1,

@@ -545,8 +545,11 @@ void command_execute(struct client *c, int argc, const struct resp_arg *argv,
                        "to 'no'.");
         return;
     }
-    if (replica_loading() && !from_master &&
-        (!(cmd->flags & CMD_LOADING) || (is_exec && (multi_queued_inv_flags(c) & CMD_LOADING)))) {
+    int loading = replica_loading();
+    if (loading && !from_master &&
+        (loading == 2 ? (cmd->flags & CMD_NO_ASYNC_LOADING) != 0
+                      : !(cmd->flags & CMD_LOADING) ||
+                            (is_exec && (multi_queued_inv_flags(c) & CMD_LOADING)))) {
         command_reject(c, ws, cmd, "LOADING Redis is loading the dataset in memory");
         return;
     }

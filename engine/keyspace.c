@@ -61,25 +61,24 @@ uint64_t ks_hash(const char *key, size_t len)
     return mix64(h);
 }
 
-void ks_init(int ndbs)
+struct db *ks_dbs_create(int ndbs)
 {
-    hash_seed = util_rand64();
-    keyspace.ndbs = ndbs;
-    keyspace.dbs = mem_calloc((size_t)ndbs, sizeof(struct db));
+    struct db *dbs = mem_calloc((size_t)ndbs, sizeof(struct db));
     for (int d = 0; d < ndbs; d++) {
-        struct db *db = &keyspace.dbs[d];
+        struct db *db = &dbs[d];
         db->id = d;
         for (unsigned s = 0; s < KS_SHARDS; s++) {
             pthread_mutex_init(&db->shards[s].lock, NULL);
             table_init(&db->shards[s].table);
         }
     }
+    return dbs;
 }
 
-void ks_destroy(void)
+void ks_dbs_free(struct db *dbs, int ndbs)
 {
-    for (int d = 0; d < keyspace.ndbs; d++) {
-        struct db *db = &keyspace.dbs[d];
+    for (int d = 0; d < ndbs; d++) {
+        struct db *db = &dbs[d];
         for (unsigned s = 0; s < KS_SHARDS; s++) {
             ks_flush_shard(db, s);
             /* Emptied by the clients closing at shutdown. */
@@ -87,7 +86,19 @@ void ks_destroy(void)
             pthread_mutex_destroy(&db->shards[s].lock);
         }
     }
-    mem_free(keyspace.dbs);
+    mem_free(dbs);
+}
+
+void ks_init(int ndbs)
+{
+    hash_seed = util_rand64();
+    keyspace.ndbs = ndbs;
+    keyspace.dbs = ks_dbs_create(ndbs);
+}
+
+void ks_destroy(void)
+{
+    ks_dbs_free(keyspace.dbs, keyspace.ndbs);
     keyspace.dbs = NULL;
 }
 

@@ -127,6 +127,11 @@ extern struct keyspace keyspace;
 /* Creates ndbs databases. Main thread, before workers start. */
 void ks_init(int ndbs);
 void ks_destroy(void);
+/* A set of databases outside the keyspace (a replica loading its primary's
+ * RDB beside the data it serves, repl-diskless-load swapdb), and freeing
+ * one with its keys. */
+struct db *ks_dbs_create(int ndbs);
+void ks_dbs_free(struct db *dbs, int ndbs);
 
 /* Key hashing (seeded per process) and the shard a hash belongs to. */
 uint64_t ks_hash(const char *key, size_t len);

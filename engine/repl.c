@@ -16,6 +16,8 @@
 
 #include "engine/alloc.h"
 #include "engine/blocking.h"
+#include "engine/client.h"
+#include "engine/command.h"
 #include "engine/config.h"
 #include "engine/effect_log.h"
 #include "engine/keyspace.h"
@@ -50,6 +52,7 @@ static const char *const state_names[] = {"wait_bgsave", "send_bulk", "online", 
 
 struct replica {
     struct io_conn *conn;
+    struct client *client; /* its registry entry (CLIENT LIST, CLIENT KILL) */
     enum replica_state state;
     int capa_eof;
     int psync;    /* asked with PSYNC (SYNC gets no +FULLRESYNC line) */
@@ -87,11 +90,17 @@ struct checkpoint {
     uint64_t logpos, offset;
 };
 
-/* The backlog: blocks of the stream, oldest first. */
+/* The backlog: blocks of the stream, oldest first. Replicas' output
+ * buffers point into them (no copy per replica): a block is freed only
+ * when no output buffer holds it any more (refs), and one dropped from the
+ * backlog while held is orphaned and freed by its last release. Bytes below
+ * `used` never change. */
 struct block {
     struct block *next;
     uint64_t first; /* stream offset of data[0] */
     size_t used;
+    unsigned refs; /* output buffers holding bytes of it */
+    int orphan;    /* out of the backlog: freed at refs == 0 */
     char data[BLOCK_BYTES];
 };
 
@@ -160,6 +169,8 @@ static void backlog_append(const char *p, size_t n)
             b->next = NULL;
             b->first = repl.offset + 1;
             b->used = 0;
+            b->refs = 0;
+            b->orphan = 0;
             if (repl.tail)
                 repl.tail->next = b;
             else
@@ -174,6 +185,24 @@ static void backlog_append(const char *p, size_t n)
         repl.offset += take;
         repl.histlen += take;
     }
+}
+
+/* A block leaves the backlog: freed now, or by the last output buffer
+ * still sending from it. */
+static void block_drop(struct block *b)
+{
+    if (b->refs == 0)
+        mem_free(b);
+    else
+        b->orphan = 1;
+}
+
+/* An output buffer is done with bytes of a block (the replication thread:
+ * its loop sends and frees replica output). */
+static void block_release(void *arg)
+{
+    struct block *b = arg;
+    if (--b->refs == 0 && b->orphan) mem_free(b);
 }
 
 /* Oldest offset some replica still needs from the backlog. */
@@ -199,7 +228,7 @@ static void backlog_trim(void)
         struct block *b = repl.head;
         repl.head = b->next;
         repl.histlen -= b->used;
-        mem_free(b);
+        block_drop(b);
     }
 }
 
@@ -211,15 +240,16 @@ static void backlog_publish(void)
     atomic_store_explicit(&repl.histlen_pub, repl.histlen, memory_order_relaxed);
 }
 
-/* Copies the stream bytes from offset `from` (inclusive) to the end into
- * out. The backlog holds them. */
-static void backlog_copy(struct outbuf *out, uint64_t from)
+/* Queues the stream bytes from offset `from` (inclusive) to the end on
+ * out, pointing into the backlog's blocks rather than copying them. */
+static void backlog_send(struct outbuf *out, uint64_t from)
 {
     for (struct block *b = repl.head; b; b = b->next) {
         uint64_t end = b->first + b->used; /* one past */
         if (end <= from) continue;
         size_t skip = from > b->first ? (size_t)(from - b->first) : 0;
-        outbuf_append(out, b->data + skip, b->used - skip);
+        b->refs +=
+            (unsigned)outbuf_append_ref(out, b->data + skip, b->used - skip, block_release, b);
     }
 }
 
@@ -292,7 +322,7 @@ static void feed_replicas(void)
 {
     for (struct replica *r = repl.replicas; r; r = r->next) {
         if (r->state != REPLICA_ONLINE || r->await_ack || r->sent >= repl.offset) continue;
-        backlog_copy(io_conn_outbuf(r->conn), r->sent + 1);
+        backlog_send(io_conn_outbuf(r->conn), r->sent + 1);
         r->sent = repl.offset;
         io_conn_mark_dirty(r->conn);
     }
@@ -483,6 +513,7 @@ static void waits_check(void)
 
 static void replica_free(struct replica *r)
 {
+    if (r->client) client_free_internal(r->client);
     if (r->file_fd >= 0) close(r->file_fd);
     resp_parser_free(&r->parser);
     mem_free(r->in);
@@ -614,6 +645,9 @@ static void snapshot_start(void)
     drain_effects();
     repl.snapshot_offset = repl.offset;
     repl.snapshot_on = 1;
+    /* The replicas starting here know no db yet: the stream names it again
+     * (Redis's slaveseldb = -1). */
+    repl.last_db = -1;
     snapshot_begin();
     unlock_everything();
     backlog_publish();
@@ -800,7 +834,9 @@ static int can_continue(const struct repl_handover *h)
     uint64_t want = (uint64_t)h->offset;
     int same = strcmp(h->replid, repl.replid) == 0;
     long long second = atomic_load(&repl.second_repl_offset);
-    if (!same && !(strcmp(h->replid, repl.replid2) == 0 && h->offset <= second + 1)) return 0;
+    /* The old history holds up to second_repl_offset - 1: a replica may
+     * ask for its next byte, no further (Redis's rule). */
+    if (!same && !(strcmp(h->replid, repl.replid2) == 0 && h->offset <= second)) return 0;
     uint64_t first = repl.head ? repl.head->first : repl.offset + 1;
     return want >= first && want <= repl.offset + 1;
 }
@@ -822,6 +858,10 @@ static void replica_adopt(struct repl_handover *h)
         replica_free(r);
         return;
     }
+    r->client =
+        client_create_internal(repl.loop, h->fd, h->peer, io_conn_outbuf(r->conn), CLIENT_REPLICA);
+    r->client->id = h->client_id; /* the id it had as a client */
+    r->client->last_cmd = command_lookup(h->psync ? "psync" : "sync", h->psync ? 5 : 4);
     drain_effects();
     char line[128];
     r->ack_time_ms = util_ms_now();
@@ -942,7 +982,7 @@ static void backlog_free(void)
     while (repl.head) {
         struct block *b = repl.head;
         repl.head = b->next;
-        mem_free(b);
+        block_drop(b);
     }
     repl.tail = NULL;
     repl.histlen = 0;
@@ -1031,6 +1071,9 @@ static void repl_on_wake(struct io_worker *w)
         mem_free(fifo);
         fifo = next;
     }
+    for (struct replica *r = repl.replicas; r; r = r->next)
+        if (r->state != REPLICA_CLOSED && r->client && atomic_load(&r->client->kill_requested))
+            replica_drop(r); /* CLIENT KILL */
     drain_effects();
     waits_check();
     if (repl.getack_pending) {

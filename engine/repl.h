@@ -43,6 +43,7 @@ struct repl_handover {
     int rdb_only;       /* REPLCONF rdb-only 1: the RDB, then the connection ends */
     int listening_port; /* REPLCONF listening-port, 0 if not sent */
     char ip[64];        /* REPLCONF ip-address, or the peer's address */
+    char peer[64];      /* the peer's "ip:port" (CLIENT LIST addr) */
     unsigned long long client_id;
     char *pending; /* bytes the client sent after PSYNC (mem_alloc) */
     size_t npending;

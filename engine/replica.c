@@ -124,6 +124,7 @@ static struct {
     struct io_conn *conn;
     struct client *master;
     struct outbuf master_out; /* the master client's replies, discarded */
+    int master_db;            /* the stream's db, kept across a partial resync */
     struct resp_parser parser;
     char *qbuf;
     size_t qlen, qcap, parsed; /* qbuf[0..parsed) is parsed, not yet applied (MULTI) */
@@ -572,7 +573,8 @@ static void link_reset_stream(void)
     upstream.qlen = upstream.parsed = 0;
     resp_parser_reset(&upstream.parser);
     if (upstream.master) {
-        client_free_master(upstream.master);
+        upstream.master_db = upstream.master->db_id;
+        client_free_internal(upstream.master);
         upstream.master = NULL;
     }
     outbuf_consume(&upstream.master_out, upstream.master_out.pending);
@@ -655,12 +657,14 @@ static void master_on_data(void *state, const char *data, size_t len)
         pos += consumed;
         if (upstream.parser.argc > 0)
             master_run(upstream.parser.argc, upstream.parser.argv, &clock);
+        if (!upstream.master) break; /* the link went down meanwhile */
         if (!upstream.master->multi) {
             repl_stream_feed(upstream.qbuf + applied, pos - applied);
             applied = pos;
             atomic_store(&upstream.applied_offset, (long long)repl_offset());
         }
     }
+    if (!upstream.master) return; /* link_down emptied the buffer */
     memmove(upstream.qbuf, upstream.qbuf + applied, upstream.qlen - applied);
     upstream.qlen -= applied;
     upstream.parsed = pos - applied;
@@ -681,15 +685,19 @@ static const struct io_handler master_handler = {
     .on_close = master_on_close,
 };
 
-/* The socket is the stream's now. */
-static void link_establish(int fd)
+/* The socket is the stream's now. A continued stream goes on in the db
+ * it was in (the primary names it only when it changes); a new one starts
+ * in db 0 until it says otherwise. */
+static void link_establish(int fd, int continued)
 {
     char addr[300];
     pthread_mutex_lock(&upstream.lock);
     snprintf(addr, sizeof(addr), "%s:%d", upstream.host, upstream.port);
     pthread_mutex_unlock(&upstream.lock);
     link_reset_stream();
-    upstream.master = client_create_master(upstream.loop, fd, addr, &upstream.master_out);
+    upstream.master = client_create_internal(upstream.loop, fd, addr, &upstream.master_out,
+                                             CLIENT_MASTER | CLIENT_DENY_BLOCKING);
+    upstream.master->db_id = continued ? upstream.master_db : 0;
     upstream.conn = io_conn_adopt(upstream.loop, fd, &master_handler, &upstream);
     if (!upstream.conn) {
         close(fd);
@@ -746,7 +754,25 @@ static int file_read(void *ctx, void *buf, size_t len)
     return fread(buf, 1, len, (FILE *)ctx) == len ? 0 : -1;
 }
 
-/* Loads the full sync's RDB into the emptied keyspace. Returns 0 or -1. */
+/* repl-diskless-load swapdb: the loaded databases replace the served
+ * ones in one step (every shard of every db locked), and every WATCH is
+ * touched as by a flush. */
+static void swap_in(struct db *loaded)
+{
+    for (int d = 0; d < keyspace.ndbs; d++) ks_lock_all(ks_db(d));
+    for (int d = 0; d < keyspace.ndbs; d++) {
+        struct db *db = ks_db(d);
+        watch_touch_db(db, NULL);
+        for (unsigned s = 0; s < KS_SHARDS; s++)
+            ks_swap_shards(&db->shards[s], &loaded[d].shards[s]);
+    }
+    for (int d = keyspace.ndbs; d-- > 0;) ks_unlock_all(ks_db(d));
+}
+
+/* Loads the full sync's RDB: into the emptied keyspace (clients get
+ * -LOADING meanwhile), or, with swapdb from the socket, beside the data
+ * still served, swapped in once whole (a failed load keeps the old data).
+ * Returns 0 or -1. */
 static int full_sync_load(struct sync_job *job)
 {
     struct rdb_reader reader;
@@ -766,11 +792,19 @@ static int full_sync_load(struct sync_job *job)
     } else {
         rdb_reader_init(&reader, socket_read, &src);
     }
-    log_notice("MASTER <-> REPLICA sync: Flushing old data");
-    atomic_store(&upstream.loading, 1);
-    flush_everything();
-    log_notice("MASTER <-> REPLICA sync: Loading DB in memory");
-    int rc = rdb_load(&reader, keyspace.dbs, keyspace.ndbs, flags, util_ms_now(), &info);
+    int swap = !job->to_file && CONFIG_READ(repl_diskless_load) == REPL_DISKLESS_LOAD_SWAPDB;
+    struct db *target = keyspace.dbs;
+    if (swap) {
+        target = ks_dbs_create(keyspace.ndbs);
+        atomic_store(&upstream.loading, 2);
+        log_notice("MASTER <-> REPLICA sync: Loading DB in memory beside the old data");
+    } else {
+        atomic_store(&upstream.loading, 1);
+        log_notice("MASTER <-> REPLICA sync: Flushing old data");
+        flush_everything();
+        log_notice("MASTER <-> REPLICA sync: Loading DB in memory");
+    }
+    int rc = rdb_load(&reader, target, keyspace.ndbs, flags, util_ms_now(), &info);
     if (rc != 0)
         log_warning("Failed trying to load the MASTER synchronization DB: %s", reader.error);
     if (rc == 0 && !job->to_file) {
@@ -785,7 +819,15 @@ static int full_sync_load(struct sync_job *job)
         }
     }
     if (f) fclose(f);
-    if (rc != 0) flush_everything(); /* no half dataset */
+    if (swap) {
+        if (rc == 0)
+            swap_in(target);
+        else
+            log_warning("Discarding the loaded data, the old data stays");
+        ks_dbs_free(target, keyspace.ndbs); /* the old data, or the failed load */
+    } else if (rc != 0) {
+        flush_everything(); /* no half dataset */
+    }
     atomic_store(&upstream.loading, 0);
     return rc;
 }
@@ -829,7 +871,7 @@ static void full_sync_finish(struct sync_job *job)
     log_notice("MASTER <-> REPLICA sync: Finished with success (%.3f seconds)",
                (double)(util_monotonic_us() - start) / 1e6);
     repl_new_history(job->replid, (uint64_t)job->offset);
-    link_establish(job->fd);
+    link_establish(job->fd, 0);
     /* With the EOF mark the primary waits for this ACK before it streams. */
     send_ack();
 }
@@ -860,7 +902,7 @@ static void job_finished(struct sync_job *job)
             repl_shift_history(job->replid);
         }
         log_notice("MASTER <-> REPLICA sync: Master accepted a Partial Resynchronization.");
-        link_establish(job->fd);
+        link_establish(job->fd, 1);
         break;
     }
     case SYNC_FULL:

@@ -41,7 +41,10 @@ void replica_set_master(const char *host, int port, struct blocker *b);
 /* Any thread, no lock. */
 int replica_active(void);  /* following a primary */
 int replica_link_up(void); /* ... and streaming from it */
-int replica_loading(void); /* 1 while a full sync's RDB is loaded (-LOADING) */
+/* 1 while a full sync's RDB is loaded into the emptied keyspace (-LOADING),
+ * 2 while it is loaded beside the served data (swapdb: -LOADING only for
+ * no-async-loading commands). */
+int replica_loading(void);
 int replica_is_master(const struct client *c);
 /* CLIENT KILL of the master client: the link reads as down at once (the
  * replication thread closes it next). */

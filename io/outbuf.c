@@ -16,12 +16,18 @@ void outbuf_init(struct outbuf *ob)
     memset(ob, 0, sizeof(*ob));
 }
 
+static void chunk_free(struct outbuf_chunk *c)
+{
+    if (c->release) c->release(c->arg);
+    free(c);
+}
+
 void outbuf_free(struct outbuf *ob)
 {
     struct outbuf_chunk *c = ob->head;
     while (c) {
         struct outbuf_chunk *next = c->next;
-        free(c);
+        chunk_free(c);
         c = next;
     }
     outbuf_init(ob);
@@ -38,6 +44,9 @@ static struct outbuf_chunk *outbuf_new_chunk(struct outbuf *ob, size_t want)
     c->next = NULL;
     c->used = c->sent = 0;
     c->cap = cap;
+    c->ref = NULL;
+    c->release = NULL;
+    c->arg = NULL;
     if (ob->tail)
         ob->tail->next = c;
     else
@@ -50,7 +59,7 @@ static struct outbuf_chunk *outbuf_new_chunk(struct outbuf *ob, size_t want)
 char *outbuf_reserve(struct outbuf *ob, size_t len)
 {
     struct outbuf_chunk *t = ob->tail;
-    if (!t || t->cap - t->used < len) t = outbuf_new_chunk(ob, len);
+    if (!t || t->ref || t->cap - t->used < len) t = outbuf_new_chunk(ob, len);
     return t->data + t->used;
 }
 
@@ -66,7 +75,7 @@ void outbuf_append(struct outbuf *ob, const void *p, size_t len)
 {
     const char *src = p;
     struct outbuf_chunk *t = ob->tail;
-    if (t && t->cap > t->used) {
+    if (t && !t->ref && t->cap > t->used) {
         size_t room = t->cap - t->used;
         size_t n = len < room ? len : room;
         memcpy(t->data + t->used, src, n);
@@ -82,12 +91,36 @@ void outbuf_append(struct outbuf *ob, const void *p, size_t len)
     ob->pending += len;
 }
 
+int outbuf_append_ref(struct outbuf *ob, const void *p, size_t len, void (*release)(void *arg),
+                      void *arg)
+{
+    struct outbuf_chunk *t = ob->tail;
+    ob->pending += len;
+    if (t && t->ref && t->arg == arg && t->release == release && t->ref + t->used == p) {
+        t->used += len;
+        return 0;
+    }
+    struct outbuf_chunk *c = malloc(sizeof(*c));
+    if (!c) {
+        fprintf(stderr, "outbuf: out of memory\n");
+        abort();
+    }
+    *c = (struct outbuf_chunk){.used = len, .ref = p, .release = release, .arg = arg};
+    if (t)
+        t->next = c;
+    else
+        ob->head = c;
+    ob->tail = c;
+    ob->nchunks++;
+    return 1;
+}
+
 int outbuf_iov(const struct outbuf *ob, struct iovec *iov, int max)
 {
     int n = 0;
     for (struct outbuf_chunk *c = ob->head; c && n < max; c = c->next) {
         if (c->used == c->sent) continue;
-        iov[n].iov_base = c->data + c->sent;
+        iov[n].iov_base = (char *)(c->ref ? c->ref : c->data) + c->sent;
         iov[n].iov_len = c->used - c->sent;
         n++;
     }
@@ -113,7 +146,7 @@ void outbuf_consume(struct outbuf *ob, size_t n)
             ob->head = c->next;
             if (!ob->head) ob->tail = NULL;
             ob->nchunks--;
-            free(c);
+            chunk_free(c);
         }
     }
 }

@@ -544,8 +544,17 @@ START_TEST(test_get_all_each_once)
     struct get_results results = {0};
     const char *all[] = {"*", "port", "p*", NULL};
     get_patterns(&results, all);
-    ck_assert_int_eq(results.count, 39); /* every directive once, aliases not repeated */
-    const char *names[] = {"port", "bind", "save", "dir", "client-output-buffer-limit", "threads"};
+    ck_assert_int_eq(results.count, 47); /* every directive once, aliases not repeated */
+    const char *names[] = {"port",
+                           "bind",
+                           "save",
+                           "dir",
+                           "client-output-buffer-limit",
+                           "threads",
+                           "replicaof",
+                           "masterauth",
+                           "repl-diskless-load",
+                           "replica-read-only"};
     for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
         ck_assert_int_ge(results_find(&results, names[i]), 0);
     get_results_free(&results);
