@@ -399,6 +399,17 @@ static void free_entry_cb(void *ctx, struct entry *e)
     ks_free_entry(e);
 }
 
+void ks_reserve(struct db *db, uint64_t nkeys)
+{
+    uint64_t per_shard = nkeys / KS_SHARDS + 1;
+    if (per_shard > KS_RESERVE_MAX) per_shard = KS_RESERVE_MAX; /* a hint, maybe a lie */
+    for (unsigned s = 0; s < KS_SHARDS; s++) {
+        ks_lock(db, s);
+        table_reserve(&db->shards[s].table, per_shard);
+        ks_unlock(db, s);
+    }
+}
+
 void ks_flush_shard(struct db *db, unsigned shard)
 {
     struct shard *sh = &db->shards[shard];

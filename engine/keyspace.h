@@ -223,6 +223,12 @@ int ks_persist(struct db *db, struct entry *e);
  * every mutation above; commands that modify a value in place call it too. */
 void ks_touch(struct db *db, const struct entry *e);
 
+/* A load about to add about nkeys keys to db (RDB's RESIZEDB): shards
+ * that have no table yet get it at that size at once (at most
+ * KS_RESERVE_MAX per shard; the rest grows as usual). Takes each lock. */
+#define KS_RESERVE_MAX (1u << 16)
+void ks_reserve(struct db *db, uint64_t nkeys);
+
 /* Frees every key of the shard (caller holds its lock). */
 void ks_flush_shard(struct db *db, unsigned shard);
 /* Exchanges the contents of two shards (SWAPDB; caller holds both locks). */

@@ -691,6 +691,14 @@ static void snapshot_start(void)
     struct rdb_repl_info info = {
         .stream_db = 0, .repl_id = repl.replid, .repl_offset = (long long)repl.snapshot_offset};
     rdb_write_header(&repl.writer, &info);
+    /* Each db's size as a hint (RESIZEDB): the replica sizes its tables
+     * once instead of growing them key by key. */
+    for (int d = 0; d < keyspace.ndbs; d++) {
+        uint64_t n = ks_db_size(ks_db(d));
+        if (n == 0) continue;
+        rdb_write_select_db(&repl.writer, d);
+        rdb_write_resize_db(&repl.writer, n, ks_db_expires(ks_db(d)));
+    }
 }
 
 /* Whether a replica waits for a snapshot to start. */

@@ -86,6 +86,11 @@ struct sync_job {
     char mark[40];
     long long rdb_len;
     char path[64]; /* the received RDB (to_file) */
+    /* follow: handed over as soon as the file exists, loaded while it
+     * grows; the sync thread publishes the bytes written, then the end */
+    int follow;
+    atomic_llong written;
+    atomic_int file_state; /* 0 receiving, 1 complete, -1 failed */
     struct sync_job *next;
 };
 
@@ -344,8 +349,21 @@ static int sync_handshake(int fd, const struct sync_job *job)
     return 0;
 }
 
+/* Hands a job to the replication thread. */
+static void job_post(struct sync_job *job)
+{
+    pthread_mutex_lock(&upstream.lock);
+    job->next = upstream.finished;
+    upstream.finished = job;
+    pthread_mutex_unlock(&upstream.lock);
+    io_worker_wake(io_service_loop());
+}
+
 /* Receives the RDB into job->path (the mark, with EOF framing, is not
- * written). Returns 0 or -1. */
+ * written). Returns 0 or -1. A follow job is handed over as soon as the
+ * file exists: the replication thread loads it while it grows, reading
+ * `written`, and learns the end from file_state (the thread's last touch
+ * of the job). */
 static int sync_receive_file(int fd, struct sync_job *job)
 {
     snprintf(job->path, sizeof(job->path), "temp-%lld.%d.rdb", (long long)time(NULL),
@@ -355,6 +373,10 @@ static int sync_receive_file(int fd, struct sync_job *job)
         log_warning("Opening the temp file needed for MASTER <-> REPLICA synchronization: %s",
                     strerror(errno));
         return -1;
+    }
+    if (job->follow) {
+        job->outcome = SYNC_FULL;
+        job_post(job);
     }
     static char buf[64 << 10];
     char tail[40];
@@ -384,6 +406,7 @@ static int sync_receive_file(int fd, struct sync_job *job)
             log_warning("Write error writing the RDB from the master to disk: %s", strerror(errno));
             break;
         }
+        atomic_store(&job->written, got);
         if (!job->eof_framing) continue;
         /* The last 40 bytes received: the mark ends the payload. */
         if ((size_t)r >= sizeof(tail)) {
@@ -402,6 +425,11 @@ static int sync_receive_file(int fd, struct sync_job *job)
     }
     if (rc == 0 && fsync(out) != 0) rc = -1;
     close(out);
+    if (job->follow) {
+        atomic_store(&upstream.sync_fd, -1);
+        atomic_store(&job->file_state, rc == 0 ? 1 : -1); /* the job is the loader's now */
+        return rc;
+    }
     if (rc != 0) unlink(job->path);
     return rc;
 }
@@ -447,7 +475,8 @@ static int sync_read_payload_header(int fd, struct sync_job *job)
 }
 
 /* PSYNC and what its answer leads to. */
-static void sync_psync(int fd, struct sync_job *job)
+/* Returns 1 when the job was already handed over (follow). */
+static int sync_psync(int fd, struct sync_job *job)
 {
     char line[512], offset[32];
     snprintf(offset, sizeof(offset), "%lld", job->psync_offset);
@@ -459,13 +488,13 @@ static void sync_psync(int fd, struct sync_job *job)
     const char *psync[] = {"PSYNC", job->psync_replid, offset, NULL};
     if (send_command(fd, psync) != 0 || read_reply(fd, line, sizeof(line)) != 0) {
         log_warning("Master did not reply to PSYNC, will try later");
-        return;
+        return 0;
     }
     if (strncmp(line, "+FULLRESYNC", 11) == 0) {
         char *id = strchr(line, ' '), *off = id ? strchr(id + 1, ' ') : NULL;
         if (!id || !off || off - id - 1 != 40) {
             log_warning("Master replied with wrong +FULLRESYNC syntax.");
-            return;
+            return 0;
         }
         memcpy(job->replid, id + 1, 40);
         job->replid[40] = '\0';
@@ -473,10 +502,14 @@ static void sync_psync(int fd, struct sync_job *job)
         log_notice("Full resync from master: %s:%lld", job->replid, job->offset);
         atomic_store(&upstream.state, LINK_TRANSFER);
         atomic_store(&upstream.handshake, 0);
-        if (sync_read_payload_header(fd, job) != 0) return;
-        if (job->to_file && sync_receive_file(fd, job) != 0) return;
+        if (sync_read_payload_header(fd, job) != 0) return 0;
+        if (job->to_file) {
+            int rc = sync_receive_file(fd, job);
+            if (job->follow && job->outcome == SYNC_FULL) return 1;
+            if (rc != 0) return 0;
+        }
         job->outcome = SYNC_FULL;
-        return;
+        return 0;
     }
     if (strncmp(line, "+CONTINUE", 9) == 0) {
         const char *id = line + 9;
@@ -485,13 +518,14 @@ static void sync_psync(int fd, struct sync_job *job)
         if (strlen(id) == 40) memcpy(job->replid, id, 41);
         log_notice("Successful partial resynchronization with master.");
         job->outcome = SYNC_CONTINUE;
-        return;
+        return 0;
     }
     if (strncmp(line, "-NOMASTERLINK", 13) == 0 || strncmp(line, "-LOADING", 8) == 0) {
         log_notice("Master is currently unable to PSYNC but should be in the future: %s", line);
-        return;
+        return 0;
     }
     log_warning("Unexpected reply to PSYNC from master: %s", line);
+    return 0;
 }
 
 static void *sync_main(void *arg)
@@ -505,7 +539,8 @@ static void *sync_main(void *arg)
     } else {
         log_notice("MASTER <-> REPLICA sync started");
         atomic_store(&upstream.handshake, 1);
-        if (sync_handshake(job->fd, job) == 0) sync_psync(job->fd, job);
+        int handed_over = sync_handshake(job->fd, job) == 0 && sync_psync(job->fd, job);
+        if (handed_over) return NULL; /* a follow job: the loader has it */
         atomic_store(&upstream.handshake, 0);
     }
     atomic_store(&upstream.sync_fd, -1);
@@ -513,11 +548,7 @@ static void *sync_main(void *arg)
         close(job->fd);
         job->fd = -1;
     }
-    pthread_mutex_lock(&upstream.lock);
-    job->next = upstream.finished;
-    upstream.finished = job;
-    pthread_mutex_unlock(&upstream.lock);
-    io_worker_wake(io_service_loop());
+    job_post(job);
     return NULL;
 }
 
@@ -543,6 +574,9 @@ static void sync_start(void)
     int mode = CONFIG_READ(repl_diskless_load);
     job->to_file = mode == REPL_DISKLESS_LOAD_DISABLED ||
                    (mode == REPL_DISKLESS_LOAD_ON_EMPTY_DB && !dataset_empty());
+    /* Nothing to keep: the file is loaded while it arrives (it is still
+     * written whole, and kept as dbfilename, as with disabled). */
+    job->follow = job->to_file && dataset_empty();
     job->fd = -1;
     atomic_store(&upstream.state, LINK_CONNECTING);
     atomic_store(&upstream.transfer_size, 0);
@@ -754,6 +788,60 @@ static int file_read(void *ctx, void *buf, size_t len)
     return fread(buf, 1, len, (FILE *)ctx) == len ? 0 : -1;
 }
 
+/* Reading the file the sync thread is still writing: up to what it says
+ * it wrote; at the end of that, wait for more (bounded: the sync thread
+ * gives up after repl-timeout without data, and then says so). */
+#define FOLLOW_BUFFER (1u << 20)
+struct follow_source {
+    int fd;
+    struct sync_job *job;
+    long long off; /* file offset of buf[have] */
+    char *buf;
+    size_t have, pos;
+};
+
+static int follow_read(void *ctx, void *out, size_t len)
+{
+    struct follow_source *src = ctx;
+    char *p = out;
+    while (len > 0) {
+        if (src->pos == src->have) {
+            long long avail = atomic_load(&src->job->written) - src->off;
+            if (avail <= 0) {
+                if (atomic_load(&src->job->file_state) != 0 &&
+                    atomic_load(&src->job->written) <= src->off)
+                    return -1; /* the transfer ended (or failed) before the RDB did */
+                usleep(200);
+                continue;
+            }
+            size_t want = avail < FOLLOW_BUFFER ? (size_t)avail : FOLLOW_BUFFER;
+            ssize_t n = pread(src->fd, src->buf, want, (off_t)src->off);
+            if (n <= 0) return -1;
+            src->off += n;
+            src->have = (size_t)n;
+            src->pos = 0;
+        }
+        size_t take = src->have - src->pos < len ? src->have - src->pos : len;
+        memcpy(p, src->buf + src->pos, take);
+        src->pos += take;
+        p += take;
+        len -= take;
+    }
+    return 0;
+}
+
+/* A follow job's transfer: waits for its end and the sync thread's; 0 if
+ * the whole payload arrived. */
+static int job_wait_transfer(struct sync_job *job)
+{
+    while (atomic_load(&job->file_state) == 0) usleep(1000);
+    if (upstream.thread_on) {
+        pthread_join(upstream.thread, NULL);
+        upstream.thread_on = 0;
+    }
+    return atomic_load(&job->file_state) == 1 ? 0 : -1;
+}
+
 /* repl-diskless-load swapdb: the loaded databases replace the served
  * ones in one step (every shard of every db locked), and every WATCH is
  * touched as by a flush. */
@@ -781,13 +869,24 @@ static int full_sync_load(struct sync_job *job)
     FILE *f = NULL;
     struct socket_source src = {
         .fd = job->fd, .left = job->rdb_len, .eof_framing = job->eof_framing};
-    if (job->to_file) {
+    struct follow_source follow = {.fd = -1, .job = job};
+    if (job->follow) {
+        follow.fd = open(job->path, O_RDONLY | O_CLOEXEC);
+        if (follow.fd < 0) {
+            log_warning("Failed trying to load the MASTER synchronization DB from disk: %s",
+                        strerror(errno));
+            return -1;
+        }
+        follow.buf = mem_alloc(FOLLOW_BUFFER);
+        rdb_reader_init(&reader, follow_read, &follow);
+    } else if (job->to_file) {
         f = fopen(job->path, "r");
         if (!f) {
             log_warning("Failed trying to load the MASTER synchronization DB from disk: %s",
                         strerror(errno));
             return -1;
         }
+        setvbuf(f, NULL, _IOFBF, FOLLOW_BUFFER);
         rdb_reader_init(&reader, file_read, f);
     } else {
         rdb_reader_init(&reader, socket_read, &src);
@@ -819,6 +918,11 @@ static int full_sync_load(struct sync_job *job)
         }
     }
     if (f) fclose(f);
+    if (job->follow) {
+        close(follow.fd);
+        mem_free(follow.buf);
+        if (job_wait_transfer(job) != 0) rc = -1;
+    }
     if (swap) {
         if (rc == 0)
             swap_in(target);
@@ -878,7 +982,10 @@ static void full_sync_finish(struct sync_job *job)
 
 static void job_finished(struct sync_job *job)
 {
-    if (upstream.thread_on) {
+    if (job->follow && job->outcome == SYNC_FULL) {
+        if (job->generation != upstream.generation || !replica_active())
+            job_wait_transfer(job); /* stale: let it end, then drop it */
+    } else if (upstream.thread_on) {
         pthread_join(upstream.thread, NULL);
         upstream.thread_on = 0;
     }

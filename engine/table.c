@@ -155,8 +155,10 @@ static uint64_t table_size_for(uint64_t n)
     return size;
 }
 
-/* Grows at load factor 1 and shrinks below 1/8, never during a resize. */
-static void table_maybe_resize(struct table *t)
+/* Grows at load factor 1 (on insert) and shrinks below 1/8 (on remove:
+ * a table reserved ahead of a load must not shrink as its first key
+ * arrives), never during a resize. */
+static void table_maybe_resize(struct table *t, int removed)
 {
     if (table_resizing(t)) return;
     uint64_t used = t->used[0];
@@ -165,10 +167,16 @@ static void table_maybe_resize(struct table *t)
         return;
     }
     uint64_t size = t->mask[0] + 1;
-    if (used >= size)
+    if (!removed && used >= size)
         table_start_resize(t, table_size_for(used + 1) * 2);
-    else if (size > TABLE_MIN_SIZE && used * 8 < size)
+    else if (removed && size > TABLE_MIN_SIZE && used * 8 < size)
         table_start_resize(t, table_size_for(used));
+}
+
+void table_reserve(struct table *t, uint64_t n)
+{
+    if (t->buckets[0] || table_resizing(t)) return; /* only a table never grown */
+    table_start_resize(t, table_size_for(n));
 }
 
 struct entry *table_find(struct table *t, uint64_t hash, const char *key, size_t len)
@@ -186,7 +194,7 @@ struct entry *table_find(struct table *t, uint64_t hash, const char *key, size_t
 
 void table_insert(struct table *t, uint64_t hash, struct entry *e)
 {
-    table_maybe_resize(t);
+    table_maybe_resize(t, 0);
     if (table_resizing(t)) table_rehash_step(t, 1);
     int i = table_resizing(t) ? 1 : 0;
     uint64_t slot = hash & t->mask[i];
@@ -207,7 +215,7 @@ struct entry *table_remove(struct table *t, uint64_t hash, const char *key, size
             *link = e->next;
             e->next = NULL;
             t->used[i]--;
-            table_maybe_resize(t);
+            table_maybe_resize(t, 1);
             return e;
         }
         if (!table_resizing(t)) break;

@@ -26,6 +26,9 @@ void table_prefetch(const struct table *t, uint64_t hash);
 
 /* hash must be ks_hash(key, len). */
 struct entry *table_find(struct table *t, uint64_t hash, const char *key, size_t len);
+/* An empty table with no buckets yet gets room for n entries at once (a
+ * load that knows its size skips the growth steps); otherwise nothing. */
+void table_reserve(struct table *t, uint64_t n);
 /* Inserts e (its key must be absent). */
 void table_insert(struct table *t, uint64_t hash, struct entry *e);
 /* Unlinks and returns the entry with that key, or NULL. */

@@ -1171,6 +1171,7 @@ int rdb_load(struct rdb_reader *r, struct db *dbs, int ndbs, int flags, int64_t 
             continue;
         case RDB_OPCODE_RESIZEDB:
             if (rd_len(r, &v) != 0 || rd_len(r, &v2) != 0) return -1;
+            ks_reserve(db, v);
             continue;
         case RDB_OPCODE_AUX: {
             size_t klen, vlen;
