@@ -81,11 +81,13 @@ struct server_config {
 
     /* replication, primary side (engine/repl.c) */
     long long repl_backlog_size;
-    int repl_ping_replica_period; /* seconds between PINGs in the stream */
-    int repl_timeout;             /* seconds without an ACK before a replica is dropped */
-    int repl_diskless_sync_delay; /* seconds a full sync waits for more replicas */
-    int min_replicas_to_write;    /* writes refused with fewer good replicas */
-    int min_replicas_max_lag;     /* seconds since its last ACK for a good replica */
+    int repl_ping_replica_period;        /* seconds between PINGs in the stream */
+    int repl_timeout;                    /* seconds without an ACK before a replica is dropped */
+    int repl_diskless_sync;              /* no: the snapshot goes through a file first */
+    int repl_diskless_sync_delay;        /* seconds a full sync waits for more replicas */
+    int repl_diskless_sync_max_replicas; /* ... unless this many wait (0: no limit) */
+    int min_replicas_to_write;           /* writes refused with fewer good replicas */
+    int min_replicas_max_lag;            /* seconds since its last ACK for a good replica */
 
     /* replication, replica side (engine/replica.c) */
     char *replicaof_host; /* "replicaof host port" at start-up, or NULL */

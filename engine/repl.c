@@ -652,7 +652,9 @@ static void snapshot_start(void)
     unlock_everything();
     backlog_publish();
 
-    int to_file = 0;
+    /* repl-diskless-sync no: every replica gets the RDB from a file (still
+     * a fork-less snapshot), length first, as Redis's disk-based sync. */
+    int to_file = !CONFIG_READ(repl_diskless_sync);
     for (struct replica *r = repl.replicas; r; r = r->next)
         to_file |= r->state == REPLICA_WAIT_SNAPSHOT && !r->capa_eof;
     if (to_file) {
@@ -787,7 +789,11 @@ static void start_due_snapshot(void)
 {
     if (!repl.snapshot_due_ms || repl.snapshot_on) return;
     int64_t now = util_monotonic_us() / 1000;
-    if (now < repl.snapshot_due_ms) return;
+    /* repl-diskless-sync-max-replicas: that many waiting need not wait. */
+    int max = CONFIG_READ(repl_diskless_sync_max_replicas), waiting = 0;
+    for (struct replica *r = repl.replicas; r; r = r->next)
+        waiting += r->state == REPLICA_WAIT_SNAPSHOT;
+    if (now < repl.snapshot_due_ms && !(max > 0 && waiting >= max)) return;
     if (repl.replica && replica_in_transaction()) {
         io_worker_set_alarm(repl.loop, now + 1);
         return;
@@ -911,9 +917,14 @@ static void replica_adopt(struct repl_handover *h)
     r->next = repl.replicas;
     repl.replicas = r;
     pthread_mutex_unlock(&repl.lock);
-    if (repl.snapshot_on || repl.snapshot_due_ms) return;
+    if (repl.snapshot_on) return;
+    if (repl.snapshot_due_ms) {
+        start_due_snapshot(); /* maybe enough replicas wait now */
+        return;
+    }
     /* repl-diskless-sync-delay: replicas asking meanwhile share it. */
-    int64_t delay_ms = CONFIG_READ(repl_diskless_sync_delay) * 1000LL;
+    int64_t delay_ms =
+        CONFIG_READ(repl_diskless_sync) ? CONFIG_READ(repl_diskless_sync_delay) * 1000LL : 0;
     repl.snapshot_due_ms = util_monotonic_us() / 1000 + delay_ms;
     if (delay_ms > 0) {
         log_notice("Delay next full sync by %lld seconds", (long long)(delay_ms / 1000));

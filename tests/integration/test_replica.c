@@ -414,7 +414,53 @@ static void test_diskless_load_modes(const struct server *ps, redisContext *p)
         redisFree(r);
         harness_stop(&rs);
     }
-    printf("repl-diskless-load disabled, on-empty-db, swapdb: synced, data equal\n");
+    /* A primary told to sync through a file (length-first framing). */
+    EXPECT_OK(harness_cmd(p, "CONFIG SET repl-diskless-sync no"));
+    struct server rs;
+    start(&rs, NULL);
+    redisContext *r = harness_connect(&rs);
+    replicaof(r, ps);
+    wait_link_up(r);
+    wait_caught_up(p, r);
+    expect_same_data(p, r);
+    redisFree(r);
+    harness_stop(&rs);
+    EXPECT_OK(harness_cmd(p, "CONFIG SET repl-diskless-sync yes"));
+    printf("repl-diskless-load disabled, on-empty-db, swapdb, and repl-diskless-sync no: synced, "
+           "data equal\n");
+}
+
+/* repl-diskless-sync-delay waits for more replicas, unless
+ * repl-diskless-sync-max-replicas of them already wait. */
+static void test_sync_max_replicas(void)
+{
+    struct server ps, r1s, r2s;
+    const char *extra[] = {"--repl-diskless-sync-delay", "5", "--repl-diskless-sync-max-replicas",
+                           "2", NULL};
+    start(&ps, extra);
+    start(&r1s, NULL);
+    start(&r2s, NULL);
+    redisContext *p = harness_connect(&ps);
+    redisContext *r1 = harness_connect(&r1s);
+    redisContext *r2 = harness_connect(&r2s);
+    EXPECT_OK(harness_cmd(p, "SET k v"));
+    long long t0 = harness_now_ms();
+    replicaof(r1, &ps);
+    replicaof(r2, &ps);
+    wait_link_up(r1);
+    wait_link_up(r2);
+    long long took = harness_now_ms() - t0;
+    CHECK(took < 4000);
+    EXPECT_STR(harness_cmd(r2, "GET k"), "v");
+    CHECK(harness_info_int(p, "stats", "sync_full") == 2);
+    printf("repl-diskless-sync-max-replicas 2: both replicas synced after %lld ms (delay 5 s)\n",
+           took);
+    redisFree(r2);
+    redisFree(r1);
+    redisFree(p);
+    harness_stop(&r2s);
+    harness_stop(&r1s);
+    harness_stop(&ps);
 }
 
 /* A primary that wants a password: no link without masterauth. */
@@ -545,12 +591,15 @@ int main(int argc, char **argv)
 
     test_diskless_load_modes(&ps, p);
 
-    /* Promotion: the primary dies under load; r1 takes over, r2 follows it
-     * with a partial resync, r3 (r1's replica) continues too. */
+    /* Promotion: the primary dies after a load; r1 takes over, r2 follows
+     * it with a partial resync, r3 (r1's replica) continues too. */
     writers_start(ws, &ps, &stop);
     harness_sleep_ms(500);
-    CHECK(kill(ps.pid, SIGKILL) == 0);
     writers_stop(ws, &stop);
+    /* Both replicas have everything (were one ahead of the other, the one
+     * ahead could not continue from the one promoted, in Redis as here). */
+    EXPECT_INT(harness_cmd(p, "WAIT 2 10000"), 2);
+    CHECK(kill(ps.pid, SIGKILL) == 0);
     CHECK(waitpid(ps.pid, NULL, 0) == ps.pid);
     ps.pid = 0;
     redisFree(p);
@@ -587,6 +636,7 @@ int main(int argc, char **argv)
     harness_stop(&ps);
 
     test_masterauth();
+    test_sync_max_replicas();
     test_large_full_sync();
     printf("test_replica: all passed\n");
     return 0;
