@@ -129,6 +129,7 @@ static struct {
     struct repl_handover *inbox;
 
     int64_t last_ping_ms;
+    int64_t last_keepalive_ms;
 
     /* under lock: log position -> stream offset, a ring */
     struct checkpoint checkpoints[CHECKPOINTS];
@@ -1129,6 +1130,23 @@ static void check_timeouts(int64_t now)
     }
 }
 
+/* A replica waiting for its full sync to start, or for the length of an
+ * RDB being staged in a file, gets a bare newline every second (outside
+ * the stream and its offsets), as from Redis: it knows the primary is
+ * alive. */
+static void send_keepalives(int64_t now)
+{
+    if (now - repl.last_keepalive_ms < 1000) return;
+    repl.last_keepalive_ms = now;
+    for (struct replica *r = repl.replicas; r; r = r->next) {
+        int waiting = r->state == REPLICA_WAIT_SNAPSHOT ||
+                      (r->state == REPLICA_SNAPSHOT && repl.snapshot_fd >= 0);
+        if (!waiting) continue;
+        outbuf_append(io_conn_outbuf(r->conn), "\n", 1);
+        io_conn_mark_dirty(r->conn);
+    }
+}
+
 static void repl_on_tick(struct io_worker *w)
 {
     int64_t now = util_ms_now();
@@ -1146,6 +1164,7 @@ static void repl_on_tick(struct io_worker *w)
         backlog_append(ping, sizeof(ping) - 1);
         repl.last_ping_ms = now;
     }
+    send_keepalives(now);
     repl_on_wake(w);
 }
 

@@ -593,6 +593,27 @@ static void sync_start(void)
     upstream.thread_on = 1;
 }
 
+/* Waits for the sync thread's end (it has posted its job, or is about to). */
+static void sync_join(void)
+{
+    if (upstream.thread_on) {
+        pthread_join(upstream.thread, NULL);
+        upstream.thread_on = 0;
+    }
+}
+
+/* What other threads left for the replication thread: REPLICAOF requests
+ * (oldest first) and the sync thread's finished job. */
+static void inbox_take(struct request **requests, struct sync_job **finished)
+{
+    pthread_mutex_lock(&upstream.lock);
+    *requests = upstream.requests;
+    upstream.requests = NULL;
+    *finished = upstream.finished;
+    upstream.finished = NULL;
+    pthread_mutex_unlock(&upstream.lock);
+}
+
 /* Stops a sync thread at work (its job comes back failed and stale). */
 static void sync_cancel(void)
 {
@@ -652,7 +673,7 @@ static void master_run(int argc, const struct resp_arg *argv, struct command_clo
         if (argv[1].len == 6 && strncasecmp(argv[1].ptr, "getack", 6) == 0) send_ack();
         return;
     }
-    upstream.master->last_interaction_ms = util_ms_now();
+    __atomic_store_n(&upstream.master->last_interaction_ms, util_ms_now(), __ATOMIC_RELAXED);
     command_execute(upstream.master, argc, argv, clock);
     outbuf_consume(&upstream.master_out, upstream.master_out.pending);
 }
@@ -835,10 +856,7 @@ static int follow_read(void *ctx, void *out, size_t len)
 static int job_wait_transfer(struct sync_job *job)
 {
     while (atomic_load(&job->file_state) == 0) usleep(1000);
-    if (upstream.thread_on) {
-        pthread_join(upstream.thread, NULL);
-        upstream.thread_on = 0;
-    }
+    sync_join();
     return atomic_load(&job->file_state) == 1 ? 0 : -1;
 }
 
@@ -985,9 +1003,8 @@ static void job_finished(struct sync_job *job)
     if (job->follow && job->outcome == SYNC_FULL) {
         if (job->generation != upstream.generation || !replica_active())
             job_wait_transfer(job); /* stale: let it end, then drop it */
-    } else if (upstream.thread_on) {
-        pthread_join(upstream.thread, NULL);
-        upstream.thread_on = 0;
+    } else {
+        sync_join();
     }
     if (job->generation != upstream.generation || !replica_active()) {
         if (job->fd >= 0) close(job->fd);
@@ -1070,12 +1087,9 @@ static void link_connect_when_due(void)
 
 void replica_on_wake(void)
 {
-    pthread_mutex_lock(&upstream.lock);
-    struct request *requests = upstream.requests;
-    upstream.requests = NULL;
-    struct sync_job *finished = upstream.finished;
-    upstream.finished = NULL;
-    pthread_mutex_unlock(&upstream.lock);
+    struct request *requests;
+    struct sync_job *finished;
+    inbox_take(&requests, &finished);
     while (requests) {
         struct request *next = requests->next;
         request_run(requests);
@@ -1124,16 +1138,10 @@ void replica_on_thread_stop(struct io_worker *w)
 {
     (void)w;
     sync_cancel();
-    if (upstream.thread_on) {
-        pthread_join(upstream.thread, NULL);
-        upstream.thread_on = 0;
-    }
-    pthread_mutex_lock(&upstream.lock);
-    struct sync_job *finished = upstream.finished;
-    upstream.finished = NULL;
-    struct request *requests = upstream.requests;
-    upstream.requests = NULL;
-    pthread_mutex_unlock(&upstream.lock);
+    sync_join();
+    struct request *requests;
+    struct sync_job *finished;
+    inbox_take(&requests, &finished);
     while (finished) {
         struct sync_job *next = finished->next;
         if (finished->fd >= 0) close(finished->fd);

@@ -10,6 +10,8 @@
 #define _GNU_SOURCE
 #include "tests/harness.h"
 
+#include <dirent.h>
+
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -732,4 +734,26 @@ int harness_make_list(redisContext *c, const char *key)
     }
     if (!ok) harness_fail(__FILE__, __LINE__, "RPUSH %s did not create a list", key);
     return 1;
+}
+
+int harness_children_of(pid_t pid)
+{
+    DIR *d = opendir("/proc");
+    if (!d) harness_fail(__FILE__, __LINE__, "cannot read /proc");
+    int n = 0;
+    struct dirent *de;
+    while ((de = readdir(d)) != NULL) {
+        char path[300], line[256];
+        snprintf(path, sizeof(path), "/proc/%s/status", de->d_name);
+        FILE *f = fopen(path, "r");
+        if (!f) continue;
+        while (fgets(line, sizeof(line), f))
+            if (strncmp(line, "PPid:", 5) == 0) {
+                if (atoi(line + 5) == pid) n++;
+                break;
+            }
+        fclose(f);
+    }
+    closedir(d);
+    return n;
 }

@@ -61,6 +61,10 @@ int harness_launch(struct server *s, const char *binary, const char *const *args
  * -1 when it had to be killed at the deadline. */
 int harness_run(const char *const *argv, char *out, size_t outsize, int timeout_ms);
 
+/* How many processes have pid as their parent right now (from /proc): a
+ * forking server shows its child during a snapshot. */
+int harness_children_of(pid_t pid);
+
 /* Locates redis-server on PATH (or /usr/bin); NULL when absent. */
 const char *harness_redis_server_path(void);
 /* The binary under test: argv[1], or redis-server when no argument is

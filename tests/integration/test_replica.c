@@ -276,28 +276,6 @@ static void settle(redisContext *p)
     } while (strcmp(cursor, "0") != 0);
 }
 
-static int children_of(pid_t pid)
-{
-    DIR *d = opendir("/proc");
-    CHECK(d != NULL);
-    int n = 0;
-    struct dirent *de;
-    while ((de = readdir(d)) != NULL) {
-        char path[300], line[256];
-        snprintf(path, sizeof(path), "/proc/%s/status", de->d_name);
-        FILE *f = fopen(path, "r");
-        if (!f) continue;
-        while (fgets(line, sizeof(line), f))
-            if (strncmp(line, "PPid:", 5) == 0) {
-                if (atoi(line + 5) == pid) n++;
-                break;
-            }
-        fclose(f);
-    }
-    closedir(d);
-    return n;
-}
-
 /* ---- the tests ---- */
 
 /* REPLICAOF's replies, a replica's INFO and ROLE, and what it refuses. */
@@ -431,9 +409,23 @@ static void test_diskless_load_modes(const struct server *ps, redisContext *p)
 }
 
 /* repl-diskless-sync-delay waits for more replicas, unless
- * repl-diskless-sync-max-replicas of them already wait. */
+ * repl-diskless-sync-max-replicas of them already wait; a waiting replica
+ * gets a bare newline every second meanwhile. */
 static void test_sync_max_replicas(void)
 {
+    struct server ks;
+    const char *delayed[] = {"--repl-diskless-sync-delay", "5", NULL};
+    start(&ks, delayed);
+    int fd = harness_raw_connect(&ks);
+    harness_raw_send(fd, "REPLCONF capa eof\r\n", 19);
+    RAW_EXPECT(fd, "+OK\r\n");
+    harness_raw_send(fd, "PSYNC ? -1\r\n", 12);
+    char buf[64];
+    size_t n = harness_raw_read_until(fd, buf, 2, "\n", 2500);
+    CHECK(n >= 1 && buf[0] == '\n');
+    close(fd);
+    harness_stop(&ks);
+
     struct server ps, r1s, r2s;
     const char *extra[] = {"--repl-diskless-sync-delay", "5", "--repl-diskless-sync-max-replicas",
                            "2", NULL};
@@ -516,7 +508,7 @@ static void test_large_full_sync(void)
     int children = 0;
     long long deadline = harness_now_ms() + 4 * WAIT_MS;
     while (!link_up(r)) {
-        int n = children_of(ps.pid);
+        int n = harness_children_of(ps.pid);
         if (n > children) children = n;
         if (harness_now_ms() > deadline) harness_fail(__FILE__, __LINE__, "no full sync");
         harness_sleep_ms(5);

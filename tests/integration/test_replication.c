@@ -184,29 +184,6 @@ static long long writers_stop(struct writer *ws, volatile int *stop)
     return total;
 }
 
-/* Processes whose parent is pid (a forking server would show one). */
-static int children_of(pid_t pid)
-{
-    DIR *d = opendir("/proc");
-    CHECK(d != NULL);
-    int n = 0;
-    struct dirent *de;
-    while ((de = readdir(d)) != NULL) {
-        char path[300], line[256];
-        snprintf(path, sizeof(path), "/proc/%s/status", de->d_name);
-        FILE *f = fopen(path, "r");
-        if (!f) continue;
-        while (fgets(line, sizeof(line), f))
-            if (strncmp(line, "PPid:", 5) == 0) {
-                if (atoi(line + 5) == pid) n++;
-                break;
-            }
-        fclose(f);
-    }
-    closedir(d);
-    return n;
-}
-
 static void test_full_sync_under_writes(redisContext *p, struct server *r1, redisContext **c1)
 {
     fill(p);
@@ -219,7 +196,7 @@ static void test_full_sync_under_writes(redisContext *p, struct server *r1, redi
     int max_children = 0;
     long long deadline = harness_now_ms() + WAIT_MS;
     for (;;) {
-        int n = children_of(primary.pid);
+        int n = harness_children_of(primary.pid);
         if (n > max_children) max_children = n;
         char *v = info_str(*c1, "replication", "master_link_status");
         int up = strcmp(v, "up") == 0;
