@@ -17,6 +17,7 @@
 #include "engine/replica.h"
 #include "engine/reply.h"
 #include "engine/server.h"
+#include "engine/strbuf.h"
 #include "engine/util.h"
 
 static const char *const ERR_WRONGPASS =
@@ -235,27 +236,13 @@ static int client_type_of(const struct client *c)
     return 0;
 }
 
-struct text {
-    char *buf;
-    size_t len, cap;
-};
-
-static void text_reserve(struct text *t, size_t more)
+static void text_add_client(struct strbuf *t, struct client *c, int64_t now)
 {
-    if (t->len + more <= t->cap) return;
-    size_t cap = t->cap ? t->cap : 4096;
-    while (cap < t->len + more) cap *= 2;
-    t->buf = mem_realloc(t->buf, cap);
-    t->cap = cap;
-}
-
-static void text_add_client(struct text *t, struct client *c, int64_t now)
-{
-    text_reserve(t, 2048);
-    int n = client_format_info(c, t->buf + t->len, 2047, now);
+    char *at = strbuf_reserve(t, 2048);
+    int n = client_format_info(c, at, 2047, now);
     if (n > 2046) n = 2046;
-    t->len += (size_t)n;
-    t->buf[t->len++] = '\n';
+    at[n] = '\n';
+    t->len += (size_t)n + 1;
 }
 
 static void client_list_command(struct cmdctx *ctx)
@@ -284,7 +271,7 @@ static void client_list_command(struct cmdctx *ctx)
         return;
     }
 
-    struct text t = {0};
+    struct strbuf t = {0};
     int64_t now = util_ms_now();
     pthread_mutex_lock(&registry_lock);
     if (ids) {
@@ -303,8 +290,8 @@ static void client_list_command(struct cmdctx *ctx)
         }
     }
     pthread_mutex_unlock(&registry_lock);
-    reply_verbatim(ctx->out, t.buf ? t.buf : "", t.len);
-    mem_free(t.buf);
+    reply_verbatim(ctx->out, t.p ? t.p : "", t.len);
+    strbuf_free(&t);
     mem_free(ids);
 }
 

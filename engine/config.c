@@ -29,6 +29,7 @@
 #include "engine/glob.h"
 #include "engine/log.h"
 #include "engine/replica.h"
+#include "engine/strbuf.h"
 #include "engine/t_hash.h"
 #include "engine/t_list.h"
 #include "engine/t_set.h"
@@ -62,97 +63,46 @@ pthread_mutex_t config_lock = PTHREAD_MUTEX_INITIALIZER;
 void (*config_on_change)(const char *name);
 
 /* ------------------------------------------------------------------------
- * Small helpers: a growable text buffer, argument vectors.
+ * Small helpers: quoting, argument vectors.
  * --------------------------------------------------------------------- */
-
-/* A NUL-terminated string that grows as it is appended to. */
-struct text {
-    char *data;
-    size_t len;
-    size_t cap;
-};
-
-static void text_append(struct text *t, const char *s, size_t n)
-{
-    if (t->len + n + 1 > t->cap) {
-        size_t cap = t->cap ? t->cap : 64;
-        while (cap < t->len + n + 1) cap *= 2;
-        t->data = mem_realloc(t->data, cap);
-        t->cap = cap;
-    }
-    memcpy(t->data + t->len, s, n);
-    t->len += n;
-    t->data[t->len] = '\0';
-}
-
-static void text_append_str(struct text *t, const char *s)
-{
-    text_append(t, s, strlen(s));
-}
-
-static void text_printf(struct text *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void text_printf(struct text *t, const char *fmt, ...)
-{
-    char buf[256];
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(buf, sizeof(buf), fmt, ap);
-    va_end(ap);
-    if (n > 0) text_append(t, buf, (size_t)n < sizeof(buf) ? (size_t)n : sizeof(buf) - 1);
-}
-
-/* Returns the buffer's string (never NULL) and gives up ownership. */
-static char *text_take(struct text *t)
-{
-    if (t->data == NULL) return mem_strdup("");
-    char *s = t->data;
-    *t = (struct text){0};
-    return s;
-}
-
-static void text_free(struct text *t)
-{
-    mem_free(t->data);
-    *t = (struct text){0};
-}
 
 /* Appends s quoted and escaped the way sdscatrepr does, so that splitting
  * the result again gives back exactly s. */
-static void text_append_repr(struct text *t, const char *s)
+static void strbuf_add_repr(struct strbuf *t, const char *s)
 {
-    text_append(t, "\"", 1);
+    strbuf_add(t, "\"", 1);
     for (; *s; s++) {
         unsigned char c = (unsigned char)*s;
         switch (c) {
         case '\\':
-            text_append(t, "\\\\", 2);
+            strbuf_add(t, "\\\\", 2);
             break;
         case '"':
-            text_append(t, "\\\"", 2);
+            strbuf_add(t, "\\\"", 2);
             break;
         case '\n':
-            text_append(t, "\\n", 2);
+            strbuf_add(t, "\\n", 2);
             break;
         case '\r':
-            text_append(t, "\\r", 2);
+            strbuf_add(t, "\\r", 2);
             break;
         case '\t':
-            text_append(t, "\\t", 2);
+            strbuf_add(t, "\\t", 2);
             break;
         case '\a':
-            text_append(t, "\\a", 2);
+            strbuf_add(t, "\\a", 2);
             break;
         case '\b':
-            text_append(t, "\\b", 2);
+            strbuf_add(t, "\\b", 2);
             break;
         default:
             if (isprint(c))
-                text_append(t, (const char *)&c, 1);
+                strbuf_add(t, (const char *)&c, 1);
             else
-                text_printf(t, "\\x%02x", c);
+                strbuf_printf(t, "\\x%02x", c);
         }
     }
-    text_append(t, "\"", 1);
+    strbuf_add(t, "\"", 1);
 }
 
 static void args_free(char **argv, int argc)
@@ -196,7 +146,7 @@ static char unescape_char(char c)
 /* One argument of a config line, sdssplitargs rules: "double quotes" take
  * \xHH and \n-style escapes, 'single quotes' only \', and a closing quote
  * must be followed by a space or the end. Returns -1 on unbalanced quotes. */
-static int args_read_token(const char **cursor, struct text *token)
+static int args_read_token(const char **cursor, struct strbuf *token)
 {
     const char *p = *cursor;
     int in_double = 0, in_single = 0;
@@ -205,11 +155,11 @@ static int args_read_token(const char **cursor, struct text *token)
             if (p[0] == '\\' && p[1] == 'x' && isxdigit((unsigned char)p[2]) &&
                 isxdigit((unsigned char)p[3])) {
                 char byte = (char)(hex_digit_value(p[2]) * 16 + hex_digit_value(p[3]));
-                text_append(token, &byte, 1);
+                strbuf_add(token, &byte, 1);
                 p += 3;
             } else if (p[0] == '\\' && p[1]) {
                 char c = unescape_char(*++p);
-                text_append(token, &c, 1);
+                strbuf_add(token, &c, 1);
             } else if (*p == '"') {
                 if (p[1] && !isspace((unsigned char)p[1])) return -1;
                 p++;
@@ -217,12 +167,12 @@ static int args_read_token(const char **cursor, struct text *token)
             } else if (*p == '\0') {
                 return -1;
             } else {
-                text_append(token, p, 1);
+                strbuf_add(token, p, 1);
             }
         } else if (in_single) {
             if (p[0] == '\\' && p[1] == '\'') {
                 p++;
-                text_append(token, "'", 1);
+                strbuf_add(token, "'", 1);
             } else if (*p == '\'') {
                 if (p[1] && !isspace((unsigned char)p[1])) return -1;
                 p++;
@@ -230,7 +180,7 @@ static int args_read_token(const char **cursor, struct text *token)
             } else if (*p == '\0') {
                 return -1;
             } else {
-                text_append(token, p, 1);
+                strbuf_add(token, p, 1);
             }
         } else if (*p == ' ' || *p == '\n' || *p == '\r' || *p == '\t' || *p == '\0') {
             break;
@@ -239,7 +189,7 @@ static int args_read_token(const char **cursor, struct text *token)
         } else if (*p == '\'') {
             in_single = 1;
         } else {
-            text_append(token, p, 1);
+            strbuf_add(token, p, 1);
         }
         p++;
     }
@@ -255,7 +205,7 @@ static char **args_split_quoted(const char *line, int *argc)
     char **argv = NULL;
     int count = 0;
     const char *p = line;
-    struct text token = {0};
+    struct strbuf token = {0};
 
     for (;;) {
         while (*p && isspace((unsigned char)*p)) p++;
@@ -263,13 +213,13 @@ static char **args_split_quoted(const char *line, int *argc)
         token.len = 0;
         if (args_read_token(&p, &token) != 0) {
             args_free(argv, count);
-            text_free(&token);
+            strbuf_free(&token);
             *argc = 0;
             return NULL;
         }
-        args_push(&argv, &count, mem_strndup(token.data ? token.data : "", token.len));
+        args_push(&argv, &count, mem_strndup(token.p ? token.p : "", token.len));
     }
-    text_free(&token);
+    strbuf_free(&token);
     if (argv == NULL) argv = mem_alloc(sizeof(char *));
     *argc = count;
     return argv;
@@ -344,7 +294,7 @@ struct directive_ops {
                  char *reason);
     int (*apply)(const struct directive *d, struct staged_value *value, struct load_state *load,
                  char *reason);
-    void (*format)(const struct directive *d, struct text *out);
+    void (*format)(const struct directive *d, struct strbuf *out);
 };
 
 struct directive {
@@ -443,9 +393,9 @@ static int bool_parse(const struct directive *d, char **argv, int argc, struct s
     return validate_extra(d, out, reason);
 }
 
-static void bool_format(const struct directive *d, struct text *out)
+static void bool_format(const struct directive *d, struct strbuf *out)
 {
-    text_append_str(out, field_load_number(d) ? "yes" : "no");
+    strbuf_add_str(out, field_load_number(d) ? "yes" : "no");
 }
 
 static int number_check_range(const struct directive *d, long long value, char *reason)
@@ -469,9 +419,9 @@ static int integer_parse(const struct directive *d, char **argv, int argc, struc
     return validate_extra(d, out, reason);
 }
 
-static void integer_format(const struct directive *d, struct text *out)
+static void integer_format(const struct directive *d, struct strbuf *out)
 {
-    text_printf(out, "%lld", field_load_number(d));
+    strbuf_printf(out, "%lld", field_load_number(d));
 }
 
 /* memory: "512mb", "1gb", "100k", plain bytes; shown as plain bytes. The
@@ -491,9 +441,9 @@ static int memory_parse(const struct directive *d, char **argv, int argc, struct
     return validate_extra(d, out, reason);
 }
 
-static void memory_format(const struct directive *d, struct text *out)
+static void memory_format(const struct directive *d, struct strbuf *out)
 {
-    text_printf(out, "%llu", (unsigned long long)field_load_number(d));
+    strbuf_printf(out, "%llu", (unsigned long long)field_load_number(d));
 }
 
 /* enum: one of a fixed list of names, any case. */
@@ -506,26 +456,26 @@ static int enum_parse(const struct directive *d, char **argv, int argc, struct s
             return validate_extra(d, out, reason);
         }
     }
-    struct text list = {0};
+    struct strbuf list = {0};
     for (const struct enum_name *e = d->enums; e->name; e++) {
-        if (e != d->enums) text_append_str(&list, ", ");
-        text_append_str(&list, e->name);
+        if (e != d->enums) strbuf_add_str(&list, ", ");
+        strbuf_add_str(&list, e->name);
     }
-    reason_set(reason, "argument(s) must be one of the following: %s", list.data);
-    text_free(&list);
+    reason_set(reason, "argument(s) must be one of the following: %s", list.p);
+    strbuf_free(&list);
     return -1;
 }
 
-static void enum_format(const struct directive *d, struct text *out)
+static void enum_format(const struct directive *d, struct strbuf *out)
 {
     long long value = field_load_number(d);
     for (const struct enum_name *e = d->enums; e->name; e++) {
         if (e->value == value) {
-            text_append_str(out, e->name);
+            strbuf_add_str(out, e->name);
             return;
         }
     }
-    text_append_str(out, "unknown");
+    strbuf_add_str(out, "unknown");
 }
 
 /* string: any text; "" may mean "unset" (NULL) for some directives. */
@@ -550,10 +500,10 @@ static int string_apply(const struct directive *d, struct staged_value *value,
     return 0;
 }
 
-static void string_format(const struct directive *d, struct text *out)
+static void string_format(const struct directive *d, struct strbuf *out)
 {
     const char *s = *(char **)directive_field(d);
-    text_append_str(out, s ? s : "");
+    strbuf_add_str(out, s ? s : "");
 }
 
 static const struct directive_ops bool_ops = {bool_parse, number_apply, bool_format};
@@ -591,9 +541,9 @@ static int dir_apply(const struct directive *d, struct staged_value *value, stru
     return 0;
 }
 
-static void dir_format(const struct directive *d, struct text *out)
+static void dir_format(const struct directive *d, struct strbuf *out)
 {
-    text_append_str(out, config.dir ? config.dir : "");
+    strbuf_add_str(out, config.dir ? config.dir : "");
 }
 
 /* A decimal as strtoll reads it (Redis's save and soft_seconds parsing):
@@ -651,11 +601,12 @@ static int save_apply(const struct directive *d, struct staged_value *value,
     return 0;
 }
 
-static void save_format(const struct directive *d, struct text *out)
+static void save_format(const struct directive *d, struct strbuf *out)
 {
     for (int i = 0; i < config.save_count; i++) {
-        if (i > 0) text_append(out, " ", 1);
-        text_printf(out, "%lld %lld", config.save_points[i].seconds, config.save_points[i].changes);
+        if (i > 0) strbuf_add(out, " ", 1);
+        strbuf_printf(out, "%lld %lld", config.save_points[i].seconds,
+                      config.save_points[i].changes);
     }
 }
 
@@ -715,13 +666,13 @@ static int output_limit_apply(const struct directive *d, struct staged_value *va
     return 0;
 }
 
-static void output_limit_format(const struct directive *d, struct text *out)
+static void output_limit_format(const struct directive *d, struct strbuf *out)
 {
     for (int class_index = 0; class_index < 3; class_index++) {
         const struct output_limit *limit = &config.output_limits[class_index];
-        text_printf(out, "%s%s %llu %llu %lld", class_index ? " " : "",
-                    client_class_names[class_index], (unsigned long long)limit->hard_bytes,
-                    (unsigned long long)limit->soft_bytes, limit->soft_seconds);
+        strbuf_printf(out, "%s%s %llu %llu %lld", class_index ? " " : "",
+                      client_class_names[class_index], (unsigned long long)limit->hard_bytes,
+                      (unsigned long long)limit->soft_bytes, limit->soft_seconds);
     }
 }
 
@@ -753,11 +704,11 @@ static int bind_apply(const struct directive *d, struct staged_value *value,
     return 0;
 }
 
-static void bind_format(const struct directive *d, struct text *out)
+static void bind_format(const struct directive *d, struct strbuf *out)
 {
     for (int i = 0; i < config.bind_count; i++) {
-        if (i > 0) text_append(out, " ", 1);
-        text_append_str(out, config.bind[i]);
+        if (i > 0) strbuf_add(out, " ", 1);
+        strbuf_add_str(out, config.bind[i]);
     }
 }
 
@@ -806,12 +757,12 @@ static int replicaof_apply(const struct directive *d, struct staged_value *value
     return 0;
 }
 
-static void replicaof_format(const struct directive *d, struct text *out)
+static void replicaof_format(const struct directive *d, struct strbuf *out)
 {
     (void)d;
     char buf[320];
     replica_format_master(buf, sizeof(buf));
-    text_append_str(out, buf);
+    strbuf_add_str(out, buf);
 }
 
 static const struct directive_ops replicaof_ops = {replicaof_parse, replicaof_apply,
@@ -1080,9 +1031,9 @@ static int directive_set(const struct directive *d, char **argv, int argc, struc
 /* The value as CONFIG GET shows it; the caller frees it. */
 static char *directive_format(const struct directive *d)
 {
-    struct text out = {0};
+    struct strbuf out = {0};
     d->ops->format(d, &out);
-    return text_take(&out);
+    return strbuf_take(&out);
 }
 
 /* Sets every directive to its default value, as if read from a file. */
@@ -1248,14 +1199,14 @@ static int config_load_text(const char *text, struct load_state *load)
     return config_check_logfile(load);
 }
 
-static void read_stream(FILE *fp, struct text *out)
+static void read_stream(FILE *fp, struct strbuf *out)
 {
     char buf[4096];
     size_t n;
-    while ((n = fread(buf, 1, sizeof(buf), fp)) > 0) text_append(out, buf, n);
+    while ((n = fread(buf, 1, sizeof(buf), fp)) > 0) strbuf_add(out, buf, n);
 }
 
-static int read_file(const char *path, struct text *out, struct load_state *load)
+static int read_file(const char *path, struct strbuf *out, struct load_state *load)
 {
     FILE *fp = fopen(path, "r");
     if (fp == NULL) {
@@ -1270,7 +1221,7 @@ static int read_file(const char *path, struct text *out, struct load_state *load
 
 /* A path with wildcards reads every matching file, and matching none is
  * fine (an empty conf.d); a plain path must open. */
-static int read_path(const char *path, struct text *out, struct load_state *load)
+static int read_path(const char *path, struct strbuf *out, struct load_state *load)
 {
     if (!strpbrk(path, "*?[")) return read_file(path, out, load);
     glob_t matches;
@@ -1287,17 +1238,17 @@ static int read_path(const char *path, struct text *out, struct load_state *load
 static int config_load_sources(const char *path, int from_stdin, const char *extra,
                                struct load_state *load)
 {
-    struct text content = {0};
-    text_append(&content, "", 0);
+    struct strbuf content = {0};
+    strbuf_add(&content, "", 0);
     int rc = 0;
     if (path != NULL) rc = read_path(path, &content, load);
     if (rc == 0 && from_stdin) read_stream(stdin, &content);
     if (rc == 0 && extra != NULL) {
-        text_append(&content, "\n", 1);
-        text_append_str(&content, extra);
+        strbuf_add(&content, "\n", 1);
+        strbuf_add_str(&content, extra);
     }
-    if (rc == 0) rc = config_load_text(content.data, load);
-    text_free(&content);
+    if (rc == 0) rc = config_load_text(content.p, load);
+    strbuf_free(&content);
     return rc;
 }
 
@@ -1309,11 +1260,11 @@ static int is_option_name(const char *arg)
 /* An option name ("--port") with nothing after it in the same argument:
  * its value is the next argument, whatever it looks like. `--save` just
  * before another option or at the end means `--save ""`. */
-static int options_add_name(struct text *options, int argc, char **argv, int j)
+static int options_add_name(struct strbuf *options, int argc, char **argv, int j)
 {
-    if (options->len > 0) text_append(options, "\n", 1);
-    text_append_str(options, argv[j] + 2);
-    text_append(options, " ", 1);
+    if (options->len > 0) strbuf_add(options, "\n", 1);
+    strbuf_add_str(options, argv[j] + 2);
+    strbuf_add(options, " ", 1);
 
     int count;
     char **words = args_split_quoted(argv[j], &count);
@@ -1321,9 +1272,9 @@ static int options_add_name(struct text *options, int argc, char **argv, int j)
     if (count != 1) return 1;
     if (!strcasecmp(argv[j], "--save")) {
         if (j == argc - 1) {
-            text_append_str(options, "\"\"");
+            strbuf_add_str(options, "\"\"");
         } else if (is_option_name(argv[j + 1])) {
-            text_append_str(options, "\"\"");
+            strbuf_add_str(options, "\"\"");
             return 1;
         }
     }
@@ -1332,11 +1283,11 @@ static int options_add_name(struct text *options, int argc, char **argv, int j)
 
 /* Turns "--name value ..." into config lines as redis-server's main()
  * does; sets *from_stdin when a lone "-" asks for stdin. */
-static void options_build(int argc, char **argv, int first_is_argv1, struct text *options,
+static void options_build(int argc, char **argv, int first_is_argv1, struct strbuf *options,
                           int *from_stdin)
 {
     int handled_last_name = 1;
-    text_append(options, "", 0);
+    strbuf_add(options, "", 0);
     for (int j = 0; j < argc; j++) {
         const char *arg = argv[j];
         if (!strcmp(arg, "-") && ((j == 0 && first_is_argv1) || j == argc - 1)) {
@@ -1344,8 +1295,8 @@ static void options_build(int argc, char **argv, int first_is_argv1, struct text
         } else if (handled_last_name && is_option_name(arg)) {
             handled_last_name = options_add_name(options, argc, argv, j);
         } else {
-            text_append_repr(options, arg);
-            text_append(options, " ", 1);
+            strbuf_add_repr(options, arg);
+            strbuf_add(options, " ", 1);
             handled_last_name = 1;
         }
     }
@@ -1358,18 +1309,18 @@ static char *absolute_path(const char *path)
     if (path[0] == '/') return mem_strdup(path);
     char *cwd = getcwd(NULL, 0);
     if (cwd == NULL) return mem_strdup(path);
-    struct text out = {0};
-    text_append_str(&out, cwd);
-    if (out.len == 0 || out.data[out.len - 1] != '/') text_append(&out, "/", 1);
-    text_append_str(&out, path);
+    struct strbuf out = {0};
+    strbuf_add_str(&out, cwd);
+    if (out.len == 0 || out.p[out.len - 1] != '/') strbuf_add(&out, "/", 1);
+    strbuf_add_str(&out, path);
     mem_free(cwd);
-    return text_take(&out);
+    return strbuf_take(&out);
 }
 
 int config_load(const char *path, int argc, char **argv, char *err, size_t errsize)
 {
     struct load_state load = {.err = err, .errsize = errsize};
-    struct text options = {0};
+    struct strbuf options = {0};
     int from_stdin = 0;
 
     if (errsize > 0) err[0] = '\0';
@@ -1382,10 +1333,10 @@ int config_load(const char *path, int argc, char **argv, char *err, size_t errsi
     pthread_mutex_lock(&config_lock);
     mem_free(config.config_file);
     config.config_file = path ? absolute_path(path) : NULL;
-    int rc = config_load_sources(config.config_file, from_stdin, options.data, &load);
+    int rc = config_load_sources(config.config_file, from_stdin, options.p, &load);
     pthread_mutex_unlock(&config_lock);
 
-    text_free(&options);
+    strbuf_free(&options);
     return rc;
 }
 

@@ -27,11 +27,11 @@
 #include "engine/pubsub.h"
 #include "engine/reply.h"
 #include "engine/server.h"
+#include "engine/strbuf.h"
 #include "engine/util.h"
 
 struct info_text {
-    char *buf;
-    size_t len, cap;
+    struct strbuf b;
     int sections;
 };
 
@@ -40,21 +40,10 @@ static void info_printf(struct info_text *t, const char *fmt, ...)
 
 static void info_printf(struct info_text *t, const char *fmt, ...)
 {
-    for (;;) {
-        va_list ap;
-        va_start(ap, fmt);
-        size_t room = t->cap - t->len;
-        int n = vsnprintf(t->buf ? t->buf + t->len : NULL, room, fmt, ap);
-        va_end(ap);
-        if (n < 0) return;
-        if ((size_t)n < room) {
-            t->len += (size_t)n;
-            return;
-        }
-        t->cap = t->cap ? t->cap * 2 : 4096;
-        while (t->cap - t->len <= (size_t)n) t->cap *= 2;
-        t->buf = mem_realloc(t->buf, t->cap);
-    }
+    va_list ap;
+    va_start(ap, fmt);
+    strbuf_vprintf(&t->b, fmt, ap);
+    va_end(ap);
 }
 
 static void info_section(struct info_text *t, const char *title)
@@ -413,6 +402,6 @@ void info_command(struct cmdctx *ctx)
     struct info_text t = {0};
     for (size_t s = 0; s < NSECTIONS; s++)
         if (want[s]) sections[s].fn(&t);
-    reply_verbatim(ctx->out, t.buf ? t.buf : "", t.len);
-    mem_free(t.buf);
+    reply_verbatim(ctx->out, t.b.p ? t.b.p : "", t.b.len);
+    strbuf_free(&t.b);
 }

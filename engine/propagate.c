@@ -12,70 +12,50 @@
 #include "engine/effect_log.h"
 #include "engine/keyspace.h"
 #include "engine/server.h"
+#include "engine/strbuf.h"
 
 atomic_int propagate_enabled;
 
 /* A growing byte buffer of the calling thread. */
-struct bytes {
-    char *p;
-    size_t len, cap;
-};
-
-static void bytes_reserve(struct bytes *b, size_t more)
-{
-    if (b->len + more <= b->cap) return;
-    size_t cap = b->cap ? b->cap : 256;
-    while (cap < b->len + more) cap *= 2;
-    b->p = mem_realloc(b->p, cap);
-    b->cap = cap;
-}
-
-static void bytes_add(struct bytes *b, const void *p, size_t n)
-{
-    bytes_reserve(b, n);
-    memcpy(b->p + b->len, p, n);
-    b->len += n;
-}
-
-static void bytes_add_header(struct bytes *b, char type, size_t n)
+static void bytes_add_header(struct strbuf *b, char type, size_t n)
 {
     char head[32];
     int len = snprintf(head, sizeof(head), "%c%zu\r\n", type, n);
-    bytes_add(b, head, (size_t)len);
+    strbuf_add(b, head, (size_t)len);
 }
 
-static void bytes_add_bulk(struct bytes *b, const char *p, size_t n)
+static void bytes_add_bulk(struct strbuf *b, const char *p, size_t n)
 {
     bytes_add_header(b, '$', n);
-    bytes_add(b, p, n);
-    bytes_add(b, "\r\n", 2);
+    strbuf_add(b, p, n);
+    strbuf_add(b, "\r\n", 2);
 }
 
 /* What this thread recorded and has not published. */
 static __thread struct {
-    struct bytes ops; /* framed operations (engine/effect_log.h) */
+    struct strbuf ops; /* framed operations (engine/effect_log.h) */
     int nops;
     int first_db, last_db;
     int locked; /* inside a command's locked section */
     /* the running command's choices */
     int prevent, force;
     int rewritten;
-    struct bytes rewrite; /* its RESP when rewritten */
-    uint64_t last_pos;    /* the effect log's position after the last record published */
-    uint64_t published;   /* records published by this thread */
+    struct strbuf rewrite; /* its RESP when rewritten */
+    uint64_t last_pos;     /* the effect log's position after the last record published */
+    uint64_t published;    /* records published by this thread */
 } rec;
 
 /* Appends one operation whose RESP is resp to the record. */
 static void record_op(int db, const char *resp, size_t len)
 {
     struct effect_op_header h = {.db = (uint32_t)db, .len = (uint32_t)len};
-    bytes_add(&rec.ops, &h, sizeof(h));
-    bytes_add(&rec.ops, resp, len);
+    strbuf_add(&rec.ops, &h, sizeof(h));
+    strbuf_add(&rec.ops, resp, len);
     if (rec.nops++ == 0) rec.first_db = db;
     rec.last_db = db;
 }
 
-static void resp_of_argv(struct bytes *b, int argc, const struct resp_arg *argv)
+static void resp_of_argv(struct strbuf *b, int argc, const struct resp_arg *argv)
 {
     bytes_add_header(b, '*', (size_t)argc);
     for (int i = 0; i < argc; i++) bytes_add_bulk(b, argv[i].ptr, argv[i].len);
@@ -84,7 +64,7 @@ static void resp_of_argv(struct bytes *b, int argc, const struct resp_arg *argv)
 /* Records argv as one operation in db. */
 static void record_argv(int db, int argc, const struct resp_arg *argv)
 {
-    struct bytes tmp = {0};
+    struct strbuf tmp = {0};
     resp_of_argv(&tmp, argc, argv);
     record_op(db, tmp.p, tmp.len);
     mem_free(tmp.p);
@@ -117,17 +97,17 @@ void propagate_command_end(struct cmdctx *ctx, const struct propagate_mark *m)
 void propagate_flush(void)
 {
     if (rec.nops == 0) return;
-    struct bytes out = {0};
-    const struct bytes *payload = &rec.ops;
+    struct strbuf out = {0};
+    const struct strbuf *payload = &rec.ops;
     if (rec.nops > 1) {
         static const char multi[] = "*1\r\n$5\r\nMULTI\r\n", exec[] = "*1\r\n$4\r\nEXEC\r\n";
         struct effect_op_header h = {.db = (uint32_t)rec.first_db, .len = sizeof(multi) - 1};
-        bytes_add(&out, &h, sizeof(h));
-        bytes_add(&out, multi, sizeof(multi) - 1);
-        bytes_add(&out, rec.ops.p, rec.ops.len);
+        strbuf_add(&out, &h, sizeof(h));
+        strbuf_add(&out, multi, sizeof(multi) - 1);
+        strbuf_add(&out, rec.ops.p, rec.ops.len);
         h = (struct effect_op_header){.db = (uint32_t)rec.last_db, .len = sizeof(exec) - 1};
-        bytes_add(&out, &h, sizeof(h));
-        bytes_add(&out, exec, sizeof(exec) - 1);
+        strbuf_add(&out, &h, sizeof(h));
+        strbuf_add(&out, exec, sizeof(exec) - 1);
         payload = &out;
     }
     rec.last_pos = effect_log_publish(payload->p, payload->len);
@@ -138,7 +118,7 @@ void propagate_flush(void)
     /* Keep a thread's buffer small when a large value passed through. */
     if (rec.ops.cap > 1 << 20) {
         mem_free(rec.ops.p);
-        rec.ops = (struct bytes){0};
+        rec.ops = (struct strbuf){0};
     }
 }
 
@@ -210,7 +190,7 @@ void propagate_thread_exit(void)
 {
     mem_free(rec.ops.p);
     mem_free(rec.rewrite.p);
-    rec.ops = (struct bytes){0};
-    rec.rewrite = (struct bytes){0};
+    rec.ops = (struct strbuf){0};
+    rec.rewrite = (struct strbuf){0};
     rec.nops = 0;
 }
