@@ -67,6 +67,7 @@ struct blocker {
     void (*timeout_reply)(uint64_t value, struct outbuf *out);
     uint64_t timeout_value;
     atomic_int refs;
+    int close_after; /* the client is closed after this reply (a role change) */
 };
 
 /* A worker's share: its inbox (any thread pushes, the worker takes all)
@@ -407,7 +408,9 @@ static void blocker_finish(struct blocker *b)
             stat_add(&server_worker_self()->net_output_bytes, done);
         }
     }
+    int close_after = b->close_after;
     blocker_release(b);
+    if (c && close_after) client_close_after_reply(c);
     if (c) client_unblocked(c);
 }
 
@@ -487,6 +490,19 @@ int blocking_unblock(struct client *c, int error)
         blocker_timeout_reply(b);
     blocker_deliver(b);
     return 1;
+}
+
+void blocking_unblock_all(const char *error, const struct blocker *except)
+{
+    pthread_mutex_lock(&registry_lock);
+    for (struct client *c = client_registry_first(); c; c = c->reg_next) {
+        struct blocker *b = c->blocker;
+        if (!b || b == except || !blocker_claim(b, BLOCK_UNBLOCKED)) continue;
+        reply_error(&b->reply, error);
+        b->close_after = 1;
+        blocker_deliver(b);
+    }
+    pthread_mutex_unlock(&registry_lock);
 }
 
 void blocking_client_gone(struct client *c)

@@ -130,6 +130,10 @@ void blocking_serve_rest(int64_t now_ms);
 /* CLIENT UNBLOCK: unblocks c (caller holds registry_lock) as a timeout
  * (error 0) or with -UNBLOCKED (error 1); 0 if it was not blocked. */
 int blocking_unblock(struct client *c, int error);
+/* Any thread: every blocked client (pops and WAIT) but except is answered
+ * with error and closed after it, as Redis's disconnectAllBlockedClients
+ * when the server becomes a replica. */
+void blocking_unblock_all(const char *error, const struct blocker *except);
 /* The client's connection is gone: drops its blocker, if any. */
 void blocking_client_gone(struct client *c);
 /* on_wake: delivers what other threads decided for this worker's blockers. */

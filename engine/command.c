@@ -547,9 +547,10 @@ void command_execute(struct client *c, int argc, const struct resp_arg *argv,
     }
     int loading = replica_loading();
     if (loading && !from_master &&
-        (loading == 2 ? (cmd->flags & CMD_NO_ASYNC_LOADING) != 0
-                      : !(cmd->flags & CMD_LOADING) ||
-                            (is_exec && (multi_queued_inv_flags(c) & CMD_LOADING)))) {
+        (loading == 2
+             ? ((cmd->flags | (is_exec ? multi_queued_flags(c) : 0)) & CMD_NO_ASYNC_LOADING) != 0
+             : !(cmd->flags & CMD_LOADING) ||
+                   (is_exec && (multi_queued_inv_flags(c) & CMD_LOADING)))) {
         command_reject(c, ws, cmd, "LOADING Redis is loading the dataset in memory");
         return;
     }

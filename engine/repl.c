@@ -419,12 +419,13 @@ static void backlog_create(void)
 /* Counts the good replicas (min-replicas-max-lag) for the workers. */
 static void count_good_replicas(void)
 {
-    int64_t now = util_ms_now();
-    long long max_lag_ms = CONFIG_READ(min_replicas_max_lag) * 1000LL;
+    /* In whole seconds, as Redis's unixtime - repl_ack_time <= lag. */
+    int64_t now_s = util_ms_now() / 1000;
+    long long max_lag = CONFIG_READ(min_replicas_max_lag);
     int good = 0;
     pthread_mutex_lock(&repl.lock);
     for (struct replica *r = repl.replicas; r; r = r->next)
-        good += r->state == REPLICA_ONLINE && now - r->ack_time_ms <= max_lag_ms;
+        good += r->state == REPLICA_ONLINE && now_s - r->ack_time_ms / 1000 <= max_lag;
     pthread_mutex_unlock(&repl.lock);
     atomic_store_explicit(&repl.good_replicas, good, memory_order_relaxed);
 }
@@ -432,7 +433,8 @@ static void count_good_replicas(void)
 int repl_enough_good_replicas(void)
 {
     int min = CONFIG_READ(min_replicas_to_write);
-    if (min <= 0 || replica_active()) return 1; /* a primary's rule only */
+    /* A primary's rule only, and off while either setting is 0 (Redis). */
+    if (min <= 0 || CONFIG_READ(min_replicas_max_lag) == 0 || replica_active()) return 1;
     return atomic_load_explicit(&repl.good_replicas, memory_order_relaxed) >= min;
 }
 
@@ -691,8 +693,11 @@ static void snapshot_start(void)
         log_notice("Replica %s:%d: full sync from offset %llu, streaming the snapshot", r->ip,
                    r->listening_port, (unsigned long long)repl.snapshot_offset);
     }
-    struct rdb_repl_info info = {
-        .stream_db = 0, .repl_id = repl.replid, .repl_offset = (long long)repl.snapshot_offset};
+    /* The stream's db at the snapshot's offset: a primary's stream names it
+     * again (SELECT), a replica's goes on in its primary's db. */
+    struct rdb_repl_info info = {.stream_db = repl.replica ? replica_stream_db() : 0,
+                                 .repl_id = repl.replid,
+                                 .repl_offset = (long long)repl.snapshot_offset};
     rdb_write_header(&repl.writer, &info);
     /* Each db's size as a hint (RESIZEDB): the replica sizes its tables
      * once instead of growing them key by key. */
@@ -967,7 +972,7 @@ void repl_drop_replicas(void)
     snapshot_cancel();
 }
 
-void repl_become_replica(void)
+void repl_become_replica(const struct blocker *requester)
 {
     lock_everything();
     drain_effects(); /* what was written before is this server's history */
@@ -975,6 +980,10 @@ void repl_become_replica(void)
     atomic_store(&propagate_enabled, 0);
     unlock_everything();
     backlog_publish();
+    blocking_unblock_all("UNBLOCKED force unblock from blocking operation, instance state "
+                         "changed (master -> replica?)",
+                         requester);
+    waits_check(); /* the WAITs just answered leave the list */
 }
 
 /* Promotion: the history goes on under a new id; the old one stays valid
@@ -1006,6 +1015,19 @@ static void backlog_free(void)
     }
     repl.tail = NULL;
     repl.histlen = 0;
+}
+
+void repl_forget_history(void)
+{
+    repl_drop_replicas();
+    backlog_free();
+    atomic_store(&repl.backlog_active, 0);
+    pthread_mutex_lock(&repl.lock);
+    memset(repl.replid2, '0', 40);
+    repl.ncheckpoints = 0;
+    pthread_mutex_unlock(&repl.lock);
+    atomic_store(&repl.second_repl_offset, -1);
+    backlog_publish();
 }
 
 void repl_new_history(const char *replid, uint64_t offset)
@@ -1061,6 +1083,11 @@ uint64_t repl_offset(void)
     return repl.offset;
 }
 
+long long repl_offset_published(void)
+{
+    return atomic_load_explicit(&repl.master_repl_offset, memory_order_relaxed);
+}
+
 /* ---- the loop's callbacks ---- */
 
 static void repl_on_thread_start(struct io_worker *w)
@@ -1097,9 +1124,11 @@ static void repl_on_wake(struct io_worker *w)
     drain_effects();
     waits_check();
     if (repl.getack_pending) {
-        /* Once per turn, into the stream (and counted in it) as Redis. */
+        /* Once per turn, into the stream (and counted in it) as Redis; a
+         * replica's stream is its primary's bytes only. */
         static const char getack[] = "*3\r\n$8\r\nREPLCONF\r\n$6\r\nGETACK\r\n$1\r\n*\r\n";
-        backlog_append(getack, sizeof(getack) - 1);
+        if (!repl.replica && atomic_load(&repl.backlog_active))
+            backlog_append(getack, sizeof(getack) - 1);
         repl.getack_pending = 0;
     }
     feed_replicas();
@@ -1243,7 +1272,7 @@ char *repl_info_text(void)
         len += (size_t)snprintf(
             t + len, cap - len, "slave%d:ip=%s,port=%d,state=%s,offset=%llu,lag=%lld\r\n", i, r->ip,
             r->listening_port, state_names[r->state], (unsigned long long)r->ack,
-            (long long)((now - r->ack_time_ms) / 1000));
+            r->state == REPLICA_ONLINE ? (long long)(now / 1000 - r->ack_time_ms / 1000) : 0LL);
         i++;
     }
     pthread_mutex_unlock(&repl.lock);

@@ -82,8 +82,13 @@ void repl_drop_replicas(void);
  * stream is the primary's bytes (repl_stream_feed) and workers record no
  * effects; as a primary (promotion) the history continues under a new
  * replid, the old one valid up to here (replid2, second_repl_offset). */
-void repl_become_replica(void);
+struct blocker;
+void repl_become_replica(const struct blocker *requester); /* its REPLICAOF stays blocked */
 void repl_become_primary(void);
+/* A full sync from the primary begins: this server's history (backlog,
+ * replid2) is gone whatever the load's outcome, and its replicas with it;
+ * the next PSYNC asks "? -1" until a sync succeeds. */
+void repl_forget_history(void);
 /* A full sync from the primary: its replid and the offset of its RDB. */
 void repl_new_history(const char *replid, uint64_t offset);
 /* +CONTINUE with another replid: ours becomes replid2. */
@@ -93,8 +98,10 @@ void repl_shift_history(const char *replid);
 void repl_stream_feed(const char *p, size_t n);
 /* What to ask the primary: our replid and offset + 1, or "?" and -1. */
 void repl_psync_request(char replid[41], long long *offset);
-/* The stream offset (master_repl_offset). */
+/* The stream offset (master_repl_offset); the published copy any thread
+ * may read. */
 uint64_t repl_offset(void);
+long long repl_offset_published(void);
 
 /* INFO replication's lines (mem_alloc'd text) and ROLE's reply (any
  * worker). */

@@ -123,7 +123,8 @@ static struct {
     unsigned generation;
     pthread_t thread;
     int thread_on;
-    atomic_int sync_fd; /* the sync thread's socket (shutdown to cancel), or -1 */
+    int sync_fd; /* the sync thread's socket (shutdown to cancel), or -1: under lock, and
+                    set to -1 before it is closed, so a cancel never hits a reused number */
     int64_t next_connect_ms;
     int64_t last_ack_ms;
     struct io_conn *conn;
@@ -182,6 +183,11 @@ int replica_follows(const char *host, int port)
     return same;
 }
 
+int replica_stream_db(void)
+{
+    return upstream.master ? upstream.master->db_id : upstream.master_db;
+}
+
 int replica_in_transaction(void)
 {
     return upstream.master && upstream.master->multi;
@@ -211,6 +217,13 @@ static int sync_timeout_ms(void)
     return t > INT32_MAX ? INT32_MAX : (int)t;
 }
 
+static void sync_fd_set(int fd)
+{
+    pthread_mutex_lock(&upstream.lock);
+    upstream.sync_fd = fd;
+    pthread_mutex_unlock(&upstream.lock);
+}
+
 /* Connects within the timeout; the socket is then blocking with send and
  * receive timeouts. */
 static int sync_connect(const char *host, int port, char *err, size_t errsize)
@@ -227,7 +240,7 @@ static int sync_connect(const char *host, int port, char *err, size_t errsize)
     for (struct addrinfo *ai = res; ai; ai = ai->ai_next) {
         fd = socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
         if (fd < 0) continue;
-        atomic_store(&upstream.sync_fd, fd);
+        sync_fd_set(fd);
         if (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0 || errno == EINPROGRESS) {
             struct pollfd p = {.fd = fd, .events = POLLOUT};
             int soerr = 0;
@@ -239,7 +252,7 @@ static int sync_connect(const char *host, int port, char *err, size_t errsize)
         } else {
             snprintf(err, errsize, "%s", strerror(errno));
         }
-        atomic_store(&upstream.sync_fd, -1);
+        sync_fd_set(-1);
         close(fd);
         fd = -1;
     }
@@ -426,7 +439,7 @@ static int sync_receive_file(int fd, struct sync_job *job)
     if (rc == 0 && fsync(out) != 0) rc = -1;
     close(out);
     if (job->follow) {
-        atomic_store(&upstream.sync_fd, -1);
+        sync_fd_set(-1);
         atomic_store(&job->file_state, rc == 0 ? 1 : -1); /* the job is the loader's now */
         return rc;
     }
@@ -500,7 +513,10 @@ static int sync_psync(int fd, struct sync_job *job)
         job->replid[40] = '\0';
         job->offset = strtoll(off + 1, NULL, 10);
         log_notice("Full resync from master: %s:%lld", job->replid, job->offset);
-        atomic_store(&upstream.state, LINK_TRANSFER);
+        /* Only if no REPLICAOF changed things meanwhile (then this job is
+         * stale and the state is the replication thread's). */
+        int connecting = LINK_CONNECTING;
+        atomic_compare_exchange_strong(&upstream.state, &connecting, LINK_TRANSFER);
         atomic_store(&upstream.handshake, 0);
         if (sync_read_payload_header(fd, job) != 0) return 0;
         if (job->to_file) {
@@ -543,7 +559,7 @@ static void *sync_main(void *arg)
         if (handed_over) return NULL; /* a follow job: the loader has it */
         atomic_store(&upstream.handshake, 0);
     }
-    atomic_store(&upstream.sync_fd, -1);
+    sync_fd_set(-1);
     if (job->outcome == SYNC_FAILED && job->fd >= 0) {
         close(job->fd);
         job->fd = -1;
@@ -619,8 +635,9 @@ static void sync_cancel(void)
 {
     if (!upstream.thread_on) return;
     upstream.generation++;
-    int fd = atomic_load(&upstream.sync_fd);
-    if (fd >= 0) shutdown(fd, SHUT_RDWR);
+    pthread_mutex_lock(&upstream.lock);
+    if (upstream.sync_fd >= 0) shutdown(upstream.sync_fd, SHUT_RDWR);
+    pthread_mutex_unlock(&upstream.lock);
 }
 
 static void link_reset_stream(void)
@@ -740,10 +757,10 @@ static const struct io_handler master_handler = {
     .on_close = master_on_close,
 };
 
-/* The socket is the stream's now. A continued stream goes on in the db
- * it was in (the primary names it only when it changes); a new one starts
- * in db 0 until it says otherwise. */
-static void link_establish(int fd, int continued)
+/* The socket is the stream's now, its next command in db (a continued
+ * stream goes on in the db it was in, as the primary names it only when
+ * it changes; after a full sync, the RDB's repl-stream-db). */
+static void link_establish(int fd, int db)
 {
     char addr[300];
     pthread_mutex_lock(&upstream.lock);
@@ -752,7 +769,7 @@ static void link_establish(int fd, int continued)
     link_reset_stream();
     upstream.master = client_create_internal(upstream.loop, fd, addr, &upstream.master_out,
                                              CLIENT_MASTER | CLIENT_DENY_BLOCKING);
-    upstream.master->db_id = continued ? upstream.master_db : 0;
+    upstream.master->db_id = db >= 0 && db < keyspace.ndbs ? db : 0;
     upstream.conn = io_conn_adopt(upstream.loop, fd, &master_handler, &upstream);
     if (!upstream.conn) {
         close(fd);
@@ -879,7 +896,7 @@ static void swap_in(struct db *loaded)
  * -LOADING meanwhile), or, with swapdb from the socket, beside the data
  * still served, swapped in once whole (a failed load keeps the old data).
  * Returns 0 or -1. */
-static int full_sync_load(struct sync_job *job)
+static int full_sync_load(struct sync_job *job, int *stream_db)
 {
     struct rdb_reader reader;
     struct rdb_load_info info;
@@ -893,6 +910,8 @@ static int full_sync_load(struct sync_job *job)
         if (follow.fd < 0) {
             log_warning("Failed trying to load the MASTER synchronization DB from disk: %s",
                         strerror(errno));
+            shutdown(job->fd, SHUT_RDWR); /* the sync thread stops receiving */
+            job_wait_transfer(job);
             return -1;
         }
         follow.buf = mem_alloc(FOLLOW_BUFFER);
@@ -922,6 +941,7 @@ static int full_sync_load(struct sync_job *job)
         log_notice("MASTER <-> REPLICA sync: Loading DB in memory");
     }
     int rc = rdb_load(&reader, target, keyspace.ndbs, flags, util_ms_now(), &info);
+    *stream_db = info.repl_stream_db;
     if (rc != 0)
         log_warning("Failed trying to load the MASTER synchronization DB: %s", reader.error);
     if (rc == 0 && !job->to_file) {
@@ -975,10 +995,12 @@ static void full_sync_keep_file(struct sync_job *job)
 
 static void full_sync_finish(struct sync_job *job)
 {
-    /* Our replicas had another history: they resync with us afterwards. */
-    repl_drop_replicas();
+    /* Our replicas had another history: they resync with us afterwards;
+     * whatever the load's outcome, ours is gone too. */
+    repl_forget_history();
     int64_t start = util_monotonic_us();
-    int rc = full_sync_load(job);
+    int stream_db = 0;
+    int rc = full_sync_load(job, &stream_db);
     if (job->to_file) {
         if (rc == 0)
             full_sync_keep_file(job);
@@ -993,7 +1015,7 @@ static void full_sync_finish(struct sync_job *job)
     log_notice("MASTER <-> REPLICA sync: Finished with success (%.3f seconds)",
                (double)(util_monotonic_us() - start) / 1e6);
     repl_new_history(job->replid, (uint64_t)job->offset);
-    link_establish(job->fd, 0);
+    link_establish(job->fd, stream_db);
     /* With the EOF mark the primary waits for this ACK before it streams. */
     send_ack();
 }
@@ -1026,7 +1048,7 @@ static void job_finished(struct sync_job *job)
             repl_shift_history(job->replid);
         }
         log_notice("MASTER <-> REPLICA sync: Master accepted a Partial Resynchronization.");
-        link_establish(job->fd, 1);
+        link_establish(job->fd, upstream.master_db);
         break;
     }
     case SYNC_FULL:
@@ -1060,7 +1082,7 @@ static void request_run(struct request *r)
             log_notice("MASTER MODE enabled (user request)");
         }
     } else {
-        if (!was_replica) repl_become_replica();
+        if (!was_replica) repl_become_replica(r->b);
         pthread_mutex_lock(&upstream.lock);
         snprintf(upstream.host, sizeof(upstream.host), "%s", r->host);
         upstream.port = r->port;
@@ -1181,10 +1203,13 @@ char *replica_info_text(void)
     char *t = mem_alloc(cap);
     long long last_io =
         state == LINK_CONNECTED ? (now - atomic_load(&upstream.last_io_ms)) / 1000 : -1;
-    long long read_off = state == LINK_CONNECTED ? atomic_load(&upstream.read_offset) : 0;
-    long long applied = state == LINK_CONNECTED ? atomic_load(&upstream.applied_offset) : 0;
-    if (state != LINK_CONNECTED)
-        read_off = applied = (long long)atomic_load(&upstream.applied_offset);
+    /* Not streaming: this server's own offset (Redis's cached master is
+     * built from it). */
+    long long read_off = repl_offset_published(), applied = read_off;
+    if (state == LINK_CONNECTED) {
+        read_off = atomic_load(&upstream.read_offset);
+        applied = atomic_load(&upstream.applied_offset);
+    }
     size_t len = (size_t)snprintf(t, cap,
                                   "master_host:%s\r\n"
                                   "master_port:%d\r\n"

@@ -67,5 +67,7 @@ void replica_on_thread_stop(struct io_worker *w);
 void replica_on_wake(void);
 void replica_on_tick(void);
 int replica_in_transaction(void);
+/* The db the primary's stream is in now (its next command runs there). */
+int replica_stream_db(void);
 
 #endif

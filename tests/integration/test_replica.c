@@ -279,13 +279,27 @@ static void settle(redisContext *p)
 /* ---- the tests ---- */
 
 /* REPLICAOF's replies, a replica's INFO and ROLE, and what it refuses. */
-static void test_replica_surface(const struct server *ps, redisContext *p, redisContext *r)
+static void test_replica_surface(const struct server *ps, redisContext *p, const struct server *rs,
+                                 redisContext *r)
 {
     EXPECT_OK(harness_cmd(p, "SET before 1"));
     EXPECT_ERROR_EXACT(harness_cmd(r, "REPLICAOF 127.0.0.1 notaport"), "ERR Invalid master port");
     EXPECT_ERROR_EXACT(harness_cmd(r, "REPLICAOF 127.0.0.1 70000"), "ERR Invalid master port");
     EXPECT_OK(harness_cmd(r, "REPLICAOF NO ONE")); /* already a primary: nothing to do */
+    /* A client blocked on the primary-to-be is told and let go. */
+    redisContext *blocked = harness_connect(rs);
+    redisAppendCommand(blocked, "BLPOP nothing 0");
+    int done = 0;
+    CHECK(redisBufferWrite(blocked, &done) == REDIS_OK);
+    harness_sleep_ms(100);
     replicaof(r, ps);
+    redisReply *unblocked = NULL;
+    CHECK(redisGetReply(blocked, (void **)&unblocked) == REDIS_OK);
+    CHECK(unblocked->type == REDIS_REPLY_ERROR);
+    CHECK(strcmp(unblocked->str, "UNBLOCKED force unblock from blocking operation, instance "
+                                 "state changed (master -> replica?)") == 0);
+    freeReplyObject(unblocked);
+    redisFree(blocked);
     EXPECT_STATUS(harness_cmd(r, "REPLICAOF 127.0.0.1 %d", ps->port),
                   "OK Already connected to specified master");
     wait_link_up(r);
@@ -553,7 +567,7 @@ int main(int argc, char **argv)
     redisContext *r2 = harness_connect(&r2s);
     redisContext *r3 = harness_connect(&r3s);
 
-    test_replica_surface(&ps, p, r1);
+    test_replica_surface(&ps, p, &r1s, r1);
 
     /* Two replicas and a chained one (r3 follows r1) under a load of every
      * type; WAIT 2 reaches 2 once the load stops. */
@@ -580,6 +594,24 @@ int main(int argc, char **argv)
           harness_info_int(p, "replication", "master_repl_offset"));
     CHECK(harness_info_int(r1, "replication", "connected_slaves") == 1);
     printf("2 replicas + 1 chained under %lld random writes: WAIT 2 = 2, data equal\n", writes);
+
+    /* A chained replica's full sync while the stream is in another db: the
+     * RDB's repl-stream-db tells it where the stream goes on. */
+    EXPECT_OK(harness_cmd(p, "SELECT 5"));
+    EXPECT_OK(harness_cmd(p, "SET in-five 1"));
+    wait_caught_up(p, r1);
+    struct server r4s;
+    start(&r4s, NULL);
+    redisContext *r4 = harness_connect(&r4s);
+    replicaof(r4, &r1s);
+    wait_link_up(r4);
+    EXPECT_OK(harness_cmd(p, "SET in-five-later 2"));
+    wait_caught_up(p, r4);
+    EXPECT_OK(harness_cmd(r4, "SELECT 5"));
+    EXPECT_STR(harness_cmd(r4, "GET in-five-later"), "2");
+    redisFree(r4);
+    harness_stop(&r4s);
+    EXPECT_OK(harness_cmd(p, "SELECT 0"));
 
     test_diskless_load_modes(&ps, p);
 
