@@ -385,7 +385,7 @@ static void client_kill_command(struct cmdctx *ctx)
             continue;
         }
         atomic_store(&c->kill_requested, 1);
-        if (c->flags & CLIENT_MASTER) replica_kill_link();
+        if (__atomic_load_n(&c->flags, __ATOMIC_RELAXED) & CLIENT_MASTER) replica_kill_link();
         io_worker_wake(c->worker);
     }
     pthread_mutex_unlock(&registry_lock);
