@@ -17,7 +17,11 @@
  */
 #include "tests/harness.h"
 
+#include <arpa/inet.h>
 #include <dirent.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -548,6 +552,107 @@ static void test_large_full_sync(void)
     harness_stop(&ps);
 }
 
+/* ---- a lying primary: a socket of this test that answers the handshake
+ * and then sends bad bytes ---- */
+
+static int fake_listen(int *port)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    CHECK(fd >= 0);
+    int one = 1;
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+    struct sockaddr_in addr = {.sin_family = AF_INET};
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    CHECK(bind(fd, (struct sockaddr *)&addr, sizeof(addr)) == 0);
+    socklen_t len = sizeof(addr);
+    CHECK(getsockname(fd, (struct sockaddr *)&addr, &len) == 0);
+    CHECK(listen(fd, 4) == 0);
+    *port = ntohs(addr.sin_port);
+    return fd;
+}
+
+/* Accepts the replica's next attempt (within 10 s) and answers its
+ * handshake up to PSYNC, then sends payload as the answer to PSYNC. The
+ * replica sends each command in one write and waits for its answer. */
+static int fake_sync(int lfd, const char *payload, size_t len)
+{
+    struct pollfd pfd = {.fd = lfd, .events = POLLIN};
+    if (poll(&pfd, 1, 10000) != 1) harness_fail(__FILE__, __LINE__, "the replica never came");
+    int fd = accept(lfd, NULL, NULL);
+    CHECK(fd >= 0);
+    char buf[4096];
+    for (int commands = 0; commands < 10; commands++) {
+        size_t n = harness_raw_read_until(fd, buf, sizeof(buf) - 1, "\r\n", 5000);
+        CHECK(n > 0);
+        harness_sleep_ms(20); /* the rest of the command, if it came in pieces */
+        struct pollfd more = {.fd = fd, .events = POLLIN};
+        while (n < sizeof(buf) - 1 && poll(&more, 1, 0) == 1) {
+            ssize_t got = recv(fd, buf + n, sizeof(buf) - 1 - n, MSG_DONTWAIT);
+            if (got <= 0) break;
+            n += (size_t)got;
+        }
+        buf[n] = '\0';
+        if (strstr(buf, "PSYNC")) {
+            harness_raw_send(fd, payload, len);
+            return fd;
+        }
+        if (strstr(buf, "PING"))
+            harness_raw_send(fd, "+PONG\r\n", 7);
+        else
+            harness_raw_send(fd, "+OK\r\n", 5);
+    }
+    harness_fail(__FILE__, __LINE__, "no PSYNC in the handshake");
+}
+
+/* Corrupt RDBs, a truncated one and a broken stream: the replica logs,
+ * drops the link and tries again; it never crashes and keeps serving
+ * (where redis-server 7.0 exits with "Short read or OOM loading DB"). */
+static void test_lying_primary(void)
+{
+    if (!harness_is_tandem(binary)) {
+        /* redis-server 7.0 aborts on a corrupt RDB from its primary. */
+        printf("lying primary: skipped for redis-server (it exits on a corrupt RDB)\n");
+        return;
+    }
+    int port;
+    int lfd = fake_listen(&port);
+    struct server rs;
+    start(&rs, NULL);
+    redisContext *r = harness_connect(&rs);
+    EXPECT_OK(harness_cmd(r, "REPLICAOF 127.0.0.1 %d", port));
+    static const char id[] = "0123456789012345678901234567890123456789";
+    char payload[1024];
+    /* 1: an EOF-marked RDB of garbage. */
+    int n = snprintf(payload, sizeof(payload),
+                     "+FULLRESYNC %s 0\r\n$EOF:%s\r\nREDIS0010\xfa\x05garbage!!!%s", id, id, id);
+    close(fake_sync(lfd, payload, (size_t)n));
+    /* 2: an RDB shorter than its announced length. */
+    n = snprintf(payload, sizeof(payload), "+FULLRESYNC %s 0\r\n$1000\r\nREDIS0010", id);
+    close(fake_sync(lfd, payload, (size_t)n));
+    CHECK(!link_up(r));
+    EXPECT_STATUS(harness_cmd(r, "PING"), "PONG");
+    /* 3: a valid empty RDB (no checksum), then a stream with a protocol
+     * error. */
+    n = snprintf(payload, sizeof(payload), "+FULLRESYNC %s 0\r\n$18\r\nREDIS0010", id);
+    memcpy(payload + n, "\xff\0\0\0\0\0\0\0\0", 9);
+    n += 9;
+    int fd = fake_sync(lfd, payload, (size_t)n);
+    wait_link_up(r);
+    static const char bad[] = "*2\r\n$3\r\nSET\r\n$-5\r\n";
+    harness_raw_send(fd, bad, sizeof(bad) - 1);
+    long long deadline = harness_now_ms() + 5000;
+    while (link_up(r) && harness_now_ms() < deadline) harness_sleep_ms(10);
+    CHECK(!link_up(r));
+    close(fd);
+    CHECK(harness_cmd_int(r, "DBSIZE") == 0);
+    EXPECT_OK(harness_cmd(r, "REPLICAOF NO ONE"));
+    EXPECT_OK(harness_cmd(r, "SET alive yes"));
+    close(lfd);
+    redisFree(r);
+    harness_stop(&rs);
+    printf("lying primary: corrupt, short and broken streams refused, the replica alive\n");
+}
+
 int main(int argc, char **argv)
 {
     setvbuf(stdout, NULL, _IONBF, 0);
@@ -660,6 +765,7 @@ int main(int argc, char **argv)
     harness_stop(&ps);
 
     test_masterauth();
+    test_lying_primary();
     test_sync_max_replicas();
     test_large_full_sync();
     printf("test_replica: all passed\n");
