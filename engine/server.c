@@ -84,10 +84,7 @@ static void worker_on_thread_start(struct io_worker *w)
 
 void server_attach_service_thread(void)
 {
-    struct worker_state *ws = &server.workers[server.nworkers];
-    ws->index = server.nworkers;
-    ws->cmdstats = mem_calloc((size_t)command_count_all(), sizeof(struct command_stats));
-    current_worker_state = ws;
+    current_worker_state = &server.workers[server.nworkers];
 }
 
 static void worker_on_thread_stop(struct io_worker *w)
@@ -284,6 +281,11 @@ int server_run(void)
     adjust_open_files_limit(server.nworkers);
     server.nstates = server.nworkers + 1;
     server.workers = mem_calloc_aligned(64, (size_t)server.nstates * sizeof(struct worker_state));
+    /* The replication thread's statistics exist before any thread runs
+     * (workers read every state's table for INFO and CONFIG RESETSTAT). */
+    struct worker_state *service = &server.workers[server.nworkers];
+    service->index = server.nworkers;
+    service->cmdstats = mem_calloc((size_t)command_count_all(), sizeof(struct command_stats));
     int *fds = NULL;
     int nlisten = io_listen((const char *const *)config.bind, config.bind_count, config.port,
                             config.tcp_backlog, server.nworkers, &fds, err, sizeof(err));
