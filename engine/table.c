@@ -305,10 +305,26 @@ struct entry *table_random(struct table *t)
     return e;
 }
 
+/* Buckets ahead whose first entry is fetched while the current one is
+ * visited: a walk over a large table (a snapshot, a save) is otherwise a
+ * cache miss per entry and another for its value. */
+#define FOREACH_PREFETCH_AHEAD 8
+
 void table_foreach(struct table *t, void (*fn)(void *ctx, struct entry *e), void *ctx)
 {
     for (int i = 0; i < 2; i++) {
         if (!t->buckets[i]) continue;
-        for (uint64_t b = 0; b <= t->mask[i]; b++) visit_chain(t->buckets[i][b], fn, ctx);
+        uint64_t size = t->mask[i] + 1;
+        for (uint64_t b = 0; b < size; b++) {
+            if (b + FOREACH_PREFETCH_AHEAD < size) {
+                const char *ahead = (const char *)t->buckets[i][b + FOREACH_PREFETCH_AHEAD];
+                if (ahead) {
+                    __builtin_prefetch(ahead);
+                    __builtin_prefetch(ahead + 64); /* the key and an inline value */
+                    __builtin_prefetch(ahead + 128);
+                }
+            }
+            visit_chain(t->buckets[i][b], fn, ctx);
+        }
     }
 }
