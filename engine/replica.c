@@ -183,6 +183,15 @@ int replica_follows(const char *host, int port)
     return same;
 }
 
+/* The primary followed (any thread). */
+static void primary_address(char host[256], int *port)
+{
+    pthread_mutex_lock(&upstream.lock);
+    memcpy(host, upstream.host, 256);
+    *port = upstream.port;
+    pthread_mutex_unlock(&upstream.lock);
+}
+
 int replica_stream_db(void)
 {
     return upstream.master ? upstream.master->db_id : upstream.master_db;
@@ -581,10 +590,7 @@ static void sync_start(void)
 {
     struct sync_job *job = mem_calloc(1, sizeof(*job));
     job->generation = upstream.generation;
-    pthread_mutex_lock(&upstream.lock);
-    memcpy(job->host, upstream.host, sizeof(job->host));
-    job->port = upstream.port;
-    pthread_mutex_unlock(&upstream.lock);
+    primary_address(job->host, &job->port);
     job->listening_port = config.port;
     repl_psync_request(job->psync_replid, &job->psync_offset);
     int mode = CONFIG_READ(repl_diskless_load);
@@ -762,10 +768,10 @@ static const struct io_handler master_handler = {
  * it changes; after a full sync, the RDB's repl-stream-db). */
 static void link_establish(int fd, int db)
 {
-    char addr[300];
-    pthread_mutex_lock(&upstream.lock);
-    snprintf(addr, sizeof(addr), "%s:%d", upstream.host, upstream.port);
-    pthread_mutex_unlock(&upstream.lock);
+    char host[256], addr[300];
+    int port;
+    primary_address(host, &port);
+    snprintf(addr, sizeof(addr), "%s:%d", host, port);
     link_reset_stream();
     upstream.master = client_create_internal(upstream.loop, fd, addr, &upstream.master_out,
                                              CLIENT_MASTER | CLIENT_DENY_BLOCKING);
@@ -1193,10 +1199,7 @@ char *replica_info_text(void)
     if (!replica_active()) return NULL;
     char host[256];
     int port;
-    pthread_mutex_lock(&upstream.lock);
-    memcpy(host, upstream.host, sizeof(host));
-    port = upstream.port;
-    pthread_mutex_unlock(&upstream.lock);
+    primary_address(host, &port);
     int state = atomic_load(&upstream.state);
     int64_t now = util_ms_now();
     size_t cap = 1024 + strlen(host);
@@ -1253,10 +1256,7 @@ void replica_role_reply(struct outbuf *out)
     static const char *const names[] = {"none", "connect", "connecting", "sync", "connected"};
     char host[256];
     int port;
-    pthread_mutex_lock(&upstream.lock);
-    memcpy(host, upstream.host, sizeof(host));
-    port = upstream.port;
-    pthread_mutex_unlock(&upstream.lock);
+    primary_address(host, &port);
     int state = atomic_load(&upstream.state);
     reply_array(out, 5);
     reply_bulk_cstr(out, "slave");
