@@ -219,7 +219,7 @@ static void progress_show(void *arg, uint64_t done, double elapsed)
     fflush(stderr);
 }
 
-static void progress_clear(const struct bench_options *o)
+void scenario_progress_clear(const struct bench_options *o)
 {
     if (!o->progress) return;
     fprintf(stderr, "\r\033[K");
@@ -263,7 +263,7 @@ static int scenario_load_round(const struct scenario *sc, const struct bench_opt
     double cpu_before = server_cpu_seconds(srv);
     int rc = load_run(&spec, &lr, err, errsize);
     double cpu_after = server_cpu_seconds(srv);
-    progress_clear(o);
+    scenario_progress_clear(o);
     if (rc < 0) return -1;
     scenario_load_figures(res, &lr, cpu_after - cpu_before);
     long long rss = server_rss_bytes(srv);
@@ -414,7 +414,7 @@ static int scenario_memory_round(const struct scenario *sc, const struct bench_o
     result_set(res, "fill_keys_per_sec", seconds > 0 ? keys / seconds : 0);
     rc = 0;
 out:
-    progress_clear(o);
+    scenario_progress_clear(o);
     server_stop(srv);
     return rc;
 }
@@ -467,11 +467,11 @@ int scenario_compare(const struct scenario *sc, const struct bench_options *o)
         if (o->progress) fprintf(stderr, "\r\033[K%s: filling %s", sc->name, srv[i].name);
         if (load_fill("127.0.0.1", srv[i].port, o->keyspace ? o->keyspace : sc->keyspace,
                       sc->value_size, err, sizeof(err)) < 0) {
-            progress_clear(o);
+            scenario_progress_clear(o);
             fprintf(stderr, "tandem-bench: filling %s: %s\n", srv[i].name, err);
             goto out;
         }
-        progress_clear(o);
+        scenario_progress_clear(o);
     }
     for (int round = 1; round <= o->rounds; round++) {
         for (int i = 0; i < 2; i++) {

@@ -71,6 +71,9 @@ void scenario_list(FILE *out);
  * PNGs under o->out_dir. Returns 0, or -1 after printing why on stderr. */
 int scenario_compare(const struct scenario *sc, const struct bench_options *o);
 
+/* Clears the live status line (when o->progress). */
+void scenario_progress_clear(const struct bench_options *o);
+
 /* The standard figures of one load run against srv: ops_per_sec, p50_us,
  * p90_us, p99_us, p999_us, max_us, errors, and the server's CPU seconds per
  * million operations (cpu_s_per_mop) and resident memory (rss_mb). */

@@ -108,13 +108,6 @@ static void repl_progress_load(void *arg, uint64_t done, double elapsed)
     fflush(stderr);
 }
 
-static void repl_progress_clear(const struct bench_options *o)
-{
-    if (!o->progress) return;
-    fprintf(stderr, "\r\033[K");
-    fflush(stderr);
-}
-
 /* ---- servers and links -------------------------------------------------- */
 
 /* The primary: a full sync starts as soon as a replica asks (no 5 s wait
@@ -441,7 +434,7 @@ out:
         atomic_store(&probe.stop, 1);
         pthread_join(probe.thread, NULL);
     }
-    repl_progress_clear(o);
+    scenario_progress_clear(o);
     hist_free(probe.lag);
     load_result_free(&max_lr);
     load_result_free(&lr);
@@ -702,7 +695,7 @@ int scenario_repl_full_sync_round(const struct scenario *sc, const struct bench_
     rc = 0;
 out:
     sync_load_stop(&load, NULL, NULL, NULL, 0);
-    repl_progress_clear(o);
+    scenario_progress_clear(o);
     server_stop(&replica);
     server_stop(srv);
     return rc;
@@ -770,7 +763,7 @@ int scenario_repl_write_round(const struct scenario *sc, const struct bench_opti
     result_set(res, "errors", (double)errors);
     rc = 0;
 out:
-    repl_progress_clear(o);
+    scenario_progress_clear(o);
     load_result_free(&lr);
     for (int i = WRITE_MAX_REPLICAS - 1; i >= 0; i--) server_stop(&replicas[i]);
     server_stop(srv);

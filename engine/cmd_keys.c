@@ -706,21 +706,12 @@ static int flush_parse_options(struct cmdctx *ctx)
     return -1;
 }
 
-/* Empties a db whose shards are all locked; returns how many keys it held. */
-static uint64_t db_flush(struct db *db)
-{
-    watch_touch_db(db, NULL);
-    uint64_t removed = ks_db_size(db);
-    for (unsigned s = 0; s < KS_SHARDS; s++) ks_flush_shard(db, s);
-    return removed;
-}
-
 /* FLUSHDB [ASYNC|SYNC] (CMD_LOCK_DB: every shard of the db is locked).
  * Propagated even when the db was empty, as Redis does. */
 static void flushdb_command(struct cmdctx *ctx)
 {
     if (flush_parse_options(ctx) != 0) return;
-    cmd_dirty(ctx, db_flush(ctx->db));
+    cmd_dirty(ctx, ks_flush_db(ctx->db));
     propagate_force(ctx);
     reply_ok(ctx->out);
 }
@@ -730,7 +721,7 @@ static void flushall_command(struct cmdctx *ctx)
 {
     if (flush_parse_options(ctx) != 0) return;
     uint64_t removed = 0;
-    for (int d = 0; d < keyspace.ndbs; d++) removed += db_flush(ks_db(d));
+    for (int d = 0; d < keyspace.ndbs; d++) removed += ks_flush_db(ks_db(d));
     cmd_dirty(ctx, removed);
     propagate_force(ctx); /* even when every db was empty */
     reply_ok(ctx->out);

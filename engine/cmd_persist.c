@@ -18,7 +18,6 @@
 #include "engine/reply.h"
 #include "engine/server.h"
 #include "engine/util.h"
-#include "engine/watch.h"
 #include "storage/rdb.h"
 
 static atomic_llong lastsave; /* 0: none yet (the start time counts) */
@@ -112,11 +111,7 @@ static void lastsave_command(struct cmdctx *ctx)
 /* Empties every database (emptyData), every shard locked. */
 static void flush_everything(void)
 {
-    for (int d = 0; d < keyspace.ndbs; d++) {
-        struct db *db = ks_db(d);
-        watch_touch_db(db, NULL);
-        for (unsigned s = 0; s < KS_SHARDS; s++) ks_flush_shard(db, s);
-    }
+    for (int d = 0; d < keyspace.ndbs; d++) ks_flush_db(ks_db(d));
 }
 
 static int persist_load(int flags, struct rdb_load_info *info, char *err, size_t errsize)

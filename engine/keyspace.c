@@ -410,6 +410,14 @@ void ks_reserve(struct db *db, uint64_t nkeys)
     }
 }
 
+uint64_t ks_flush_db(struct db *db)
+{
+    watch_touch_db(db, NULL);
+    uint64_t removed = ks_db_size(db);
+    for (unsigned s = 0; s < KS_SHARDS; s++) ks_flush_shard(db, s);
+    return removed;
+}
+
 void ks_flush_shard(struct db *db, unsigned shard)
 {
     struct shard *sh = &db->shards[shard];

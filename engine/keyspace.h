@@ -231,6 +231,10 @@ void ks_reserve(struct db *db, uint64_t nkeys);
 
 /* Frees every key of the shard (caller holds its lock). */
 void ks_flush_shard(struct db *db, unsigned shard);
+/* Empties db, whose every shard the caller holds; the WATCHes of its keys
+ * fire as for any deletion (FLUSHDB, FLUSHALL, DEBUG RELOAD, a replica's
+ * full sync). Returns how many keys it held. */
+uint64_t ks_flush_db(struct db *db);
 /* Exchanges the contents of two shards (SWAPDB; caller holds both locks). */
 void ks_swap_shards(struct shard *a, struct shard *b);
 

@@ -160,11 +160,6 @@ int replica_loading(void)
     return atomic_load_explicit(&upstream.loading, memory_order_relaxed);
 }
 
-int replica_is_master(const struct client *c)
-{
-    return (__atomic_load_n(&c->flags, __ATOMIC_RELAXED) & CLIENT_MASTER) != 0;
-}
-
 void replica_format_master(char *buf, size_t size)
 {
     pthread_mutex_lock(&upstream.lock);
@@ -796,8 +791,7 @@ static void flush_everything(void)
     for (int d = 0; d < keyspace.ndbs; d++) {
         struct db *db = ks_db(d);
         ks_lock_all(db);
-        watch_touch_db(db, NULL);
-        for (unsigned s = 0; s < KS_SHARDS; s++) ks_flush_shard(db, s);
+        ks_flush_db(db);
         ks_unlock_all(db);
     }
 }

@@ -29,7 +29,6 @@
 #include <stdint.h>
 
 struct blocker;
-struct client;
 struct io_worker;
 struct outbuf;
 
@@ -45,7 +44,6 @@ int replica_link_up(void); /* ... and streaming from it */
  * 2 while it is loaded beside the served data (swapdb: -LOADING only for
  * no-async-loading commands). */
 int replica_loading(void);
-int replica_is_master(const struct client *c);
 /* CLIENT KILL of the master client: the link reads as down at once (the
  * replication thread closes it next). */
 void replica_kill_link(void);
