@@ -110,7 +110,7 @@ static struct {
     struct sync_job *finished;
 
     atomic_int active, state, loading, handshake;
-    atomic_int killed; /* CLIENT KILL of the master client: down from now on */
+    atomic_int killed; /* CLIENT KILL of the master client: down from now on (reset by link_down) */
     atomic_llong last_io_ms, down_since_ms;
     atomic_llong read_offset;    /* slave_read_repl_offset */
     atomic_llong applied_offset; /* slave_repl_offset */
@@ -128,6 +128,7 @@ static struct {
     int64_t next_connect_ms;
     int64_t last_ack_ms;
     struct io_conn *conn;
+    uintptr_t link_id; /* conn's io state: an old link's late close is told apart */
     struct client *master;
     struct outbuf master_out; /* the master client's replies, discarded */
     int master_db;            /* the stream's db, kept across a partial resync */
@@ -701,7 +702,7 @@ static void master_run(int argc, const struct resp_arg *argv, struct command_clo
  * replicas. */
 static void master_on_data(void *state, const char *data, size_t len)
 {
-    (void)state;
+    if ((uintptr_t)state != upstream.link_id || !upstream.conn) return; /* an old link's */
     if (upstream.qlen + len > upstream.qcap) {
         size_t cap = upstream.qcap ? upstream.qcap : 16384;
         while (cap < upstream.qlen + len) cap *= 2;
@@ -743,10 +744,12 @@ static void master_on_data(void *state, const char *data, size_t len)
     upstream.parsed = pos - applied;
 }
 
+/* The io layer tells a close at its next turn: by then a link closed on
+ * purpose (link_down) may have been replaced by a new one, which must not
+ * be taken for the one that closed. */
 static void master_on_close(void *state)
 {
-    (void)state;
-    if (!upstream.conn) return; /* closed on purpose: link_down did the rest */
+    if ((uintptr_t)state != upstream.link_id || !upstream.conn) return;
     upstream.conn = NULL;
     log_notice("Connection with master lost.");
     log_notice("Caching the disconnected master state.");
@@ -771,7 +774,8 @@ static void link_establish(int fd, int db)
     upstream.master = client_create_internal(upstream.loop, fd, addr, &upstream.master_out,
                                              CLIENT_MASTER | CLIENT_DENY_BLOCKING);
     upstream.master->db_id = db >= 0 && db < keyspace.ndbs ? db : 0;
-    upstream.conn = io_conn_adopt(upstream.loop, fd, &master_handler, &upstream);
+    upstream.link_id++;
+    upstream.conn = io_conn_adopt(upstream.loop, fd, &master_handler, (void *)upstream.link_id);
     if (!upstream.conn) {
         close(fd);
         link_down(1);
@@ -1124,8 +1128,9 @@ void replica_on_wake(void)
         job_finished(finished);
         finished = next;
     }
-    if (upstream.master &&
-        (atomic_load(&upstream.master->kill_requested) || atomic_load(&upstream.killed))) {
+    /* killed alone, not the client's kill_requested: it is set after it,
+     * under the registry lock, so link_down's reset never precedes it. */
+    if (upstream.master && atomic_load(&upstream.killed)) {
         log_notice("Connection with master lost (killed).");
         log_notice("Caching the disconnected master state.");
         link_down(1);
