@@ -236,8 +236,13 @@ static int entry_expired(const struct shard *sh, const struct entry *e, int64_t 
 void ks_prefetch(struct db *db, uint64_t hash)
 {
     struct shard *sh = &db->shards[ks_shard_of_hash(hash)];
-    __builtin_prefetch(&sh->lock, 1);
+    util_prefetch(&sh->lock);
     table_prefetch(&sh->table, hash);
+}
+
+void ks_prefetch_chain(struct db *db, uint64_t hash)
+{
+    table_prefetch_chain(&db->shards[ks_shard_of_hash(hash)].table, hash);
 }
 
 __thread int ks_expiry_policy;
@@ -289,10 +294,9 @@ static struct entry *entry_new(const char *key, size_t len, enum value_type type
     return e;
 }
 
-static struct entry *shard_insert_new(struct db *db, const char *key, size_t len,
+static struct entry *shard_insert_new(struct db *db, uint64_t h, const char *key, size_t len,
                                       enum value_type type, size_t value_room)
 {
-    uint64_t h = ks_hash(key, len);
     struct shard *sh = &db->shards[ks_shard_of_hash(h)];
     struct entry *e = entry_new(key, len, type, value_room);
     table_insert(&sh->table, h, e);
@@ -305,13 +309,20 @@ static struct entry *shard_insert_new(struct db *db, const char *key, size_t len
 
 struct entry *ks_add(struct db *db, const char *key, size_t len, enum value_type type)
 {
-    return shard_insert_new(db, key, len, type, 0);
+    return shard_insert_new(db, ks_hash(key, len), key, len, type, 0);
 }
 
 struct entry *ks_add_sized(struct db *db, const char *key, size_t len, enum value_type type,
                            size_t value_room)
 {
-    return shard_insert_new(db, key, len, type, value_room);
+    return shard_insert_new(db, ks_hash(key, len), key, len, type, value_room);
+}
+
+struct entry *ks_add_unique(struct db *db, uint64_t hash, const char *key, size_t len,
+                            enum value_type type, size_t value_room)
+{
+    if (table_find(&db->shards[ks_shard_of_hash(hash)].table, hash, key, len)) return NULL;
+    return shard_insert_new(db, hash, key, len, type, value_room);
 }
 
 int ks_delete(struct db *db, const char *key, size_t len)
@@ -340,7 +351,7 @@ struct entry *ks_unlink(struct db *db, const char *key, size_t len)
 struct entry *ks_relink(struct db *db, struct entry *old, const char *key, size_t len)
 {
     size_t room = entry_inline_capacity(old);
-    struct entry *e = shard_insert_new(db, key, len, old->type, room);
+    struct entry *e = shard_insert_new(db, ks_hash(key, len), key, len, old->type, room);
     e->encoding = old->encoding;
     e->flags = (uint16_t)((old->flags & ~ENTRY_INLINE_CAPACITY_MASK) | entry_inline_capacity(e));
     e->v = old->v;

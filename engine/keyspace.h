@@ -172,6 +172,9 @@ void ks_unlock_all(struct db *db);
  * with this hash lives in, so that the lookup after locking does not wait
  * for memory. Never faults, whatever happens to the table meanwhile. */
 void ks_prefetch(struct db *db, uint64_t hash);
+/* Then the first entry of the key's chain, for a loader filling db alone
+ * (it reads the bucket: never while another thread may resize it). */
+void ks_prefetch_chain(struct db *db, uint64_t hash);
 
 /* What a lookup does with a key whose time has passed, for the command the
  * calling thread runs (set by dispatch): delete it (a primary), hide it
@@ -201,6 +204,10 @@ struct entry *ks_add(struct db *db, const char *key, size_t len, enum value_type
  * 255; the allocator's size class may give a little more). */
 struct entry *ks_add_sized(struct db *db, const char *key, size_t len, enum value_type type,
                            size_t value_room);
+/* Adds key, whose ks_hash is hash, with ks_add_sized's room, unless it
+ * exists: NULL then (a load's duplicate check and insert in one lookup). */
+struct entry *ks_add_unique(struct db *db, uint64_t hash, const char *key, size_t len,
+                            enum value_type type, size_t value_room);
 /* Deletes a key if present: 1 if deleted, 0 if absent. Frees the value. */
 int ks_delete(struct db *db, const char *key, size_t len);
 /* Removes the entry from its table without freeing it (RENAME, MOVE). The

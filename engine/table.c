@@ -55,7 +55,16 @@ void table_prefetch(const struct table *t, uint64_t hash)
 {
     struct entry **buckets = __atomic_load_n(&t->hint_buckets, __ATOMIC_RELAXED);
     uint64_t mask = __atomic_load_n(&t->hint_mask, __ATOMIC_RELAXED);
-    if (buckets) __builtin_prefetch(&buckets[hash & mask]);
+    if (buckets) util_prefetch(&buckets[hash & mask]);
+}
+
+void table_prefetch_chain(const struct table *t, uint64_t hash)
+{
+    struct entry **buckets = __atomic_load_n(&t->hint_buckets, __ATOMIC_RELAXED);
+    uint64_t mask = __atomic_load_n(&t->hint_mask, __ATOMIC_RELAXED);
+    if (!buckets) return;
+    const struct entry *e = __atomic_load_n(&buckets[hash & mask], __ATOMIC_RELAXED);
+    if (e) util_prefetch(e);
 }
 
 void table_release(struct table *t)
@@ -305,10 +314,28 @@ struct entry *table_random(struct table *t)
     return e;
 }
 
-/* Buckets ahead whose first entry is fetched while the current one is
- * visited: a walk over a large table (a snapshot, a save) is otherwise a
- * cache miss per entry and another for its value. */
-#define FOREACH_PREFETCH_AHEAD 8
+/* A walk over a large table (a snapshot, a save) is otherwise two cache
+ * misses per key: the entry, then its value when held apart. The first
+ * entry of the bucket FOREACH_ENTRY_AHEAD on is fetched, and the value of
+ * the one FOREACH_VALUE_AHEAD on, whose entry is in cache by then. */
+#define FOREACH_ENTRY_AHEAD 16
+#define FOREACH_VALUE_AHEAD 8
+
+static void prefetch_ahead(struct entry **buckets, uint64_t b, uint64_t size)
+{
+    if (b + FOREACH_ENTRY_AHEAD < size) {
+        const char *e = (const char *)buckets[b + FOREACH_ENTRY_AHEAD];
+        if (e) {
+            util_prefetch(e);
+            util_prefetch(e + 64); /* the key and an inline value */
+        }
+    }
+    if (b + FOREACH_VALUE_AHEAD < size) {
+        const struct entry *e = buckets[b + FOREACH_VALUE_AHEAD];
+        if (e && e->encoding != ENC_INT && !(e->flags & ENTRY_INLINE_VALUE))
+            util_prefetch(e->v.ptr);
+    }
+}
 
 void table_foreach(struct table *t, void (*fn)(void *ctx, struct entry *e), void *ctx)
 {
@@ -316,14 +343,7 @@ void table_foreach(struct table *t, void (*fn)(void *ctx, struct entry *e), void
         if (!t->buckets[i]) continue;
         uint64_t size = t->mask[i] + 1;
         for (uint64_t b = 0; b < size; b++) {
-            if (b + FOREACH_PREFETCH_AHEAD < size) {
-                const char *ahead = (const char *)t->buckets[i][b + FOREACH_PREFETCH_AHEAD];
-                if (ahead) {
-                    __builtin_prefetch(ahead);
-                    __builtin_prefetch(ahead + 64); /* the key and an inline value */
-                    __builtin_prefetch(ahead + 128);
-                }
-            }
+            prefetch_ahead(t->buckets[i], b, size);
             visit_chain(t->buckets[i][b], fn, ctx);
         }
     }

@@ -85,10 +85,11 @@ size_t lzf_compress(const void *in_buf, size_t in_len, void *out_buf, size_t out
         op = lzf_emit_literals(op, out_end, in + lit_start, ip - lit_start);
         if (op) op = lzf_emit_match(op, out_end, len, ip - ref);
         if (!op) return 0;
-        /* Remember the prefixes inside the match too (cheap, and finds the
-         * next repetition of a periodic string at once). */
-        for (size_t k = ip + 1; k < ip + len && k + LZF_MIN_MATCH <= in_len; k++)
-            seen[lzf_hash3(in + k, bits)] = (uint32_t)(k + 1);
+        /* Remember the match's last two positions (as liblzf's fast mode):
+         * a periodic string's next repetition is found there, and a long
+         * run does not cost a hash per byte. */
+        for (size_t k = ip + len - 2; k < ip + len && k + LZF_MIN_MATCH <= in_len; k++)
+            if (k > ip) seen[lzf_hash3(in + k, bits)] = (uint32_t)(k + 1);
         ip += len;
         lit_start = ip;
     }
@@ -121,8 +122,19 @@ int lzf_decompress(const void *in_buf, size_t in_len, void *out_buf, size_t out_
         size_t back = ((size_t)(ctrl & 0x1f) << 8 | *ip++) + 1;
         if ((size_t)(op - out) < back || (size_t)(out_end - op) < len) return -1;
         const unsigned char *ref = op - back;
-        /* Byte by byte: the source may overlap the bytes being written. */
-        for (size_t i = 0; i < len; i++) op[i] = ref[i];
+        if (back == 1) {
+            memset(op, ref[0], len); /* a run of one byte: the common repeat */
+        } else if (back >= len) {
+            memcpy(op, ref, len);
+        } else {
+            /* The source overlaps the bytes being written: copy a period
+             * at a time, each copy reading only bytes already written. */
+            for (size_t done = 0; done < len;) {
+                size_t n = len - done < back ? len - done : back;
+                memcpy(op + done, ref + done, n);
+                done += n;
+            }
+        }
         op += len;
     }
     return op == out_end ? 0 : -1;

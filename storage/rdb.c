@@ -469,6 +469,8 @@ void rdb_reader_init(struct rdb_reader *r, rdb_read_fn read, void *ctx)
     r->crc = 0;
     r->offset = 0;
     r->error[0] = '\0';
+    r->scratch = NULL;
+    r->scratch_cap = 0;
 }
 
 /* Records the first error, with the offset where it was found. */
@@ -605,11 +607,24 @@ static unsigned char *rd_string(struct rdb_reader *r, size_t *len)
                 (unsigned long long)ulen);
         return NULL;
     }
-    unsigned char *in = rd_alloc_bytes(r, clen);
-    if (!in) return NULL;
+    /* The compressed bytes go to the reader's scratch buffer (no allocation
+     * per string), unless their length is too large to trust before they
+     * are read. */
+    unsigned char *in;
+    if (clen <= RDB_READ_STEP) {
+        if (clen > r->scratch_cap) {
+            r->scratch_cap = clen < 4096 ? 4096 : (size_t)clen;
+            mem_free(r->scratch);
+            r->scratch = mem_alloc(r->scratch_cap);
+        }
+        in = r->scratch;
+        if (rd_bytes(r, in, (size_t)clen) != 0) return NULL;
+    } else if (!(in = rd_alloc_bytes(r, clen))) {
+        return NULL;
+    }
     unsigned char *out = mem_alloc((size_t)ulen + 1);
     int rc = lzf_decompress(in, (size_t)clen, out, (size_t)ulen);
-    mem_free(in);
+    if (in != r->scratch) mem_free(in);
     if (rc != 0) {
         mem_free(out);
         rd_fail(r, "Invalid LZF compressed string");
@@ -1022,27 +1037,29 @@ static int load_value(struct rdb_reader *r, int rdbtype, struct loaded_value *lv
     }
 }
 
-/* Gives the value its key in db, under the key's shard lock. */
-static int install_value(struct rdb_reader *r, struct db *db, const unsigned char *key, size_t klen,
-                         struct loaded_value *lv, int64_t expire_ms, int64_t idle_s, int flags)
+/* Gives the value its key (of ks_hash hash) in db, under the key's shard
+ * lock. */
+static int install_value(struct rdb_reader *r, struct db *db, uint64_t hash,
+                         const unsigned char *key, size_t klen, struct loaded_value *lv,
+                         int64_t expire_ms, int64_t idle_s, int flags)
 {
-    unsigned shard = ks_shard_of((const char *)key, klen);
+    unsigned shard = ks_shard_of_hash(hash);
     ks_lock(db, shard);
     if ((flags & RDB_LOAD_REPLACE_EXISTING)) ks_delete(db, (const char *)key, klen);
-    if (ks_peek(db, (const char *)key, klen)) {
+    int string = lv->v.type == TYPE_STRING;
+    size_t room = string && lv->len <= STRING_INLINE_MAX ? lv->len : 0;
+    struct entry *e =
+        ks_add_unique(db, hash, (const char *)key, klen, (enum value_type)lv->v.type, room);
+    if (!e) {
         ks_unlock(db, shard);
         return rd_fail(r, "Duplicated key '%.*s' in DB %d", (int)(klen > 64 ? 64 : klen), key,
                        db->id);
     }
-    struct entry *e;
-    if (lv->v.type == TYPE_STRING) {
-        size_t room = lv->len <= STRING_INLINE_MAX ? lv->len : 0;
-        e = ks_add_sized(db, (const char *)key, klen, TYPE_STRING, room);
+    if (string) {
         string_set(e, (const char *)lv->str, lv->len);
         mem_free(lv->str);
         lv->str = NULL;
     } else {
-        e = ks_add(db, (const char *)key, klen, (enum value_type)lv->v.type);
         e->encoding = lv->v.encoding;
         e->v.ptr = lv->v.v.ptr;
         lv->v.v.ptr = NULL;
@@ -1101,16 +1118,82 @@ static int load_checksum(struct rdb_reader *r, int version, int flags)
     return 0;
 }
 
+/* Keys decoded but not installed yet. A large load is otherwise memory
+ * bound: each insert waits for its bucket, then for the entries already in
+ * it (the duplicate check). A key's bucket is fetched when it is decoded,
+ * its chain's first entry LOAD_CHAIN_AHEAD keys before its install, and it
+ * is installed LOAD_AHEAD keys later, the fetches long done. */
+#define LOAD_AHEAD 16
+#define LOAD_CHAIN_AHEAD 8
+
+struct pending_key {
+    struct db *db;
+    unsigned char *key;
+    size_t klen;
+    uint64_t hash;
+    struct loaded_value lv;
+    int64_t expire_ms, idle_s;
+};
+
+struct load_queue {
+    struct pending_key keys[LOAD_AHEAD];
+    unsigned head, count;
+    int install_failed; /* a duplicate: what was read after it is not loaded */
+};
+
+static void pending_key_free(struct pending_key *p)
+{
+    loaded_value_free(&p->lv);
+    mem_free(p->key);
+    p->key = NULL;
+}
+
+/* Installs the oldest queued key. */
+static int load_queue_install_one(struct rdb_reader *r, struct load_queue *q, int flags,
+                                  struct rdb_load_info *info)
+{
+    struct pending_key *p = &q->keys[q->head];
+    q->head = (q->head + 1) % LOAD_AHEAD;
+    q->count--;
+    int rc =
+        install_value(r, p->db, p->hash, p->key, p->klen, &p->lv, p->expire_ms, p->idle_s, flags);
+    if (rc == 0)
+        info->keys_loaded++;
+    else
+        q->install_failed = 1;
+    pending_key_free(p);
+    return rc;
+}
+
+/* Installs every queued key: at EOF, and when the input fails (the keys
+ * read whole before the failure are loaded, as if each was installed as
+ * soon as read). */
+static int load_queue_drain(struct rdb_reader *r, struct load_queue *q, int flags,
+                            struct rdb_load_info *info)
+{
+    while (q->count > 0 && !q->install_failed) load_queue_install_one(r, q, flags, info);
+    return q->install_failed ? -1 : 0;
+}
+
+static void load_queue_discard(struct load_queue *q)
+{
+    while (q->count > 0) {
+        pending_key_free(&q->keys[q->head]);
+        q->head = (q->head + 1) % LOAD_AHEAD;
+        q->count--;
+    }
+}
+
 /* One key: the value type byte was read; the key and value follow. */
-static int load_key(struct rdb_reader *r, struct db *db, int rdbtype, int64_t expire_ms,
-                    int64_t idle_s, int flags, int64_t now_ms, struct rdb_load_info *info)
+static int load_key(struct rdb_reader *r, struct load_queue *q, struct db *db, int rdbtype,
+                    int64_t expire_ms, int64_t idle_s, int flags, int64_t now_ms,
+                    struct rdb_load_info *info)
 {
     size_t klen;
     unsigned char *key = rd_string(r, &klen);
     if (!key) return -1;
-    /* The key's bucket is fetched while the value is decoded: a large
-     * load is otherwise one cache miss per key at install time. */
-    ks_prefetch(db, ks_hash((const char *)key, klen));
+    uint64_t hash = ks_hash((const char *)key, klen);
+    ks_prefetch(db, hash);
     struct loaded_value lv;
     int rc = load_value(r, rdbtype, &lv);
     if (rc == 0 && loaded_value_empty(&lv)) {
@@ -1121,13 +1204,30 @@ static int load_key(struct rdb_reader *r, struct db *db, int rdbtype, int64_t ex
                !(flags & RDB_LOAD_KEEP_EXPIRED)) {
         info->keys_expired_skipped++;
     } else if (rc == 0) {
-        rc = install_value(r, db, key, klen, &lv, expire_ms, idle_s, flags);
-        if (rc == 0) info->keys_loaded++;
+        if (q->count == LOAD_AHEAD && load_queue_install_one(r, q, flags, info) != 0) rc = -1;
+        struct pending_key *p = &q->keys[(q->head + q->count) % LOAD_AHEAD];
+        *p = (struct pending_key){.db = db,
+                                  .key = key,
+                                  .klen = klen,
+                                  .hash = hash,
+                                  .lv = lv,
+                                  .expire_ms = expire_ms,
+                                  .idle_s = idle_s};
+        q->count++;
+        if (q->count > LOAD_CHAIN_AHEAD) {
+            const struct pending_key *soon =
+                &q->keys[(q->head + q->count - 1 - LOAD_CHAIN_AHEAD) % LOAD_AHEAD];
+            ks_prefetch_chain(soon->db, soon->hash);
+        }
+        return rc;
     }
     loaded_value_free(&lv);
     mem_free(key);
     return rc;
 }
+
+static int load_records(struct rdb_reader *r, struct load_queue *q, struct db *dbs, int ndbs,
+                        int flags, int64_t now_ms, struct rdb_load_info *info);
 
 int rdb_load(struct rdb_reader *r, struct db *dbs, int ndbs, int flags, int64_t now_ms,
              struct rdb_load_info *info)
@@ -1139,6 +1239,25 @@ int rdb_load(struct rdb_reader *r, struct db *dbs, int ndbs, int flags, int64_t 
     info->repl_offset = -1;
     if (load_header(r, info) != 0) return -1;
 
+    struct load_queue *q = mem_calloc(1, sizeof(*q));
+    int rc = load_records(r, q, dbs, ndbs, flags, now_ms, info);
+    mem_free(r->scratch);
+    r->scratch = NULL;
+    r->scratch_cap = 0;
+    if (rc != 0) {
+        char error[sizeof(r->error)];
+        memcpy(error, r->error, sizeof(error)); /* the first failure is the one told */
+        load_queue_drain(r, q, flags, info);
+        memcpy(r->error, error, sizeof(error));
+        load_queue_discard(q);
+    }
+    mem_free(q);
+    return rc;
+}
+
+static int load_records(struct rdb_reader *r, struct load_queue *q, struct db *dbs, int ndbs,
+                        int flags, int64_t now_ms, struct rdb_load_info *info)
+{
     struct db *db = &dbs[0];
     int64_t expire_ms = -1, idle_s = -1;
     for (;;) {
@@ -1162,6 +1281,7 @@ int rdb_load(struct rdb_reader *r, struct db *dbs, int ndbs, int flags, int64_t 
             idle_s = v > UINT32_MAX ? UINT32_MAX : (int64_t)v;
             continue;
         case RDB_OPCODE_EOF:
+            if (load_queue_drain(r, q, flags, info) != 0) return -1;
             return load_checksum(r, info->version, flags);
         case RDB_OPCODE_SELECTDB:
             if (rd_len(r, &v) != 0) return -1;
@@ -1198,7 +1318,8 @@ int rdb_load(struct rdb_reader *r, struct db *dbs, int ndbs, int flags, int64_t 
             continue;
         }
         default:
-            if (load_key(r, db, (int)type, expire_ms, idle_s, flags, now_ms, info) != 0) return -1;
+            if (load_key(r, q, db, (int)type, expire_ms, idle_s, flags, now_ms, info) != 0)
+                return -1;
             expire_ms = -1;
             idle_s = -1;
         }

@@ -176,6 +176,8 @@ struct rdb_reader {
     uint64_t crc;    /* of every byte read so far */
     uint64_t offset; /* bytes read so far */
     char error[256]; /* what went wrong, with the offset */
+    unsigned char *scratch; /* compressed strings' bytes, reused; freed by rdb_load */
+    size_t scratch_cap;
 };
 
 void rdb_reader_init(struct rdb_reader *r, rdb_read_fn read, void *ctx);

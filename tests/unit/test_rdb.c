@@ -291,6 +291,8 @@ START_TEST(test_lzf_round_trips)
         lzf_round_trip(buf, n);
         for (size_t i = 0; i < n; i++) buf[i] = (unsigned char)(rand() % 4);
         lzf_round_trip(buf, n);
+        for (size_t i = 0; i < n; i++) buf[i] = (unsigned char)("periodic"[i % 7]);
+        lzf_round_trip(buf, n);
         memset(buf, 'x', n);
         lzf_round_trip(buf, n);
         free(buf);
