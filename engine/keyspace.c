@@ -236,7 +236,7 @@ static int entry_expired(const struct shard *sh, const struct entry *e, int64_t 
 void ks_prefetch(struct db *db, uint64_t hash)
 {
     struct shard *sh = &db->shards[ks_shard_of_hash(hash)];
-    util_prefetch(&sh->lock);
+    __builtin_prefetch(&sh->lock, 1);
     table_prefetch(&sh->table, hash);
 }
 

@@ -91,6 +91,8 @@ struct sync_job {
     int follow;
     atomic_llong written;
     atomic_int file_state; /* 0 receiving, 1 complete, -1 failed */
+    char *early;           /* stream bytes read with the RDB from the socket */
+    size_t early_len;
     struct sync_job *next;
 };
 
@@ -801,11 +803,37 @@ static void flush_everything(void)
 }
 
 /* Reading the RDB straight from the socket (blocking, repl-timeout). */
+/* Reading the RDB from the socket through a buffer (a recv per field
+ * would be a system call every few bytes). With $len framing no byte past
+ * the RDB is taken; with the EOF mark the primary sends nothing after it
+ * until our first ACK, and whatever came anyway goes to the stream. */
+#define SOCKET_BUFFER (64u << 10)
 struct socket_source {
     int fd;
-    long long left; /* length framing: bytes still to read */
+    long long left;   /* length framing: RDB bytes not consumed yet */
+    long long unread; /* length framing: RDB bytes not received yet */
     int eof_framing;
+    char *buf;
+    size_t have, pos;
 };
+
+static int socket_fill(struct socket_source *src)
+{
+    size_t want = SOCKET_BUFFER;
+    if (!src->eof_framing && (long long)want > src->unread) want = (size_t)src->unread;
+    if (want == 0) return -1;
+    for (;;) {
+        ssize_t r = recv(src->fd, src->buf, want, 0);
+        if (r < 0 && errno == EINTR) continue;
+        if (r <= 0) return -1;
+        src->have = (size_t)r;
+        src->pos = 0;
+        src->unread -= r;
+        atomic_fetch_add(&upstream.transfer_read, (long long)r);
+        atomic_store(&upstream.transfer_last_io_ms, util_ms_now());
+        return 0;
+    }
+}
 
 static int socket_read(void *ctx, void *buf, size_t len)
 {
@@ -813,14 +841,13 @@ static int socket_read(void *ctx, void *buf, size_t len)
     if (!src->eof_framing && (long long)len > src->left) return -1;
     char *p = buf;
     while (len > 0) {
-        ssize_t r = recv(src->fd, p, len, 0);
-        if (r < 0 && errno == EINTR) continue;
-        if (r <= 0) return -1;
-        p += r;
-        len -= (size_t)r;
-        src->left -= r;
-        atomic_fetch_add(&upstream.transfer_read, (long long)r);
-        atomic_store(&upstream.transfer_last_io_ms, util_ms_now());
+        if (src->pos == src->have && socket_fill(src) != 0) return -1;
+        size_t n = src->have - src->pos < len ? src->have - src->pos : len;
+        memcpy(p, src->buf + src->pos, n);
+        src->pos += n;
+        p += n;
+        len -= n;
+        src->left -= (long long)n;
     }
     return 0;
 }
@@ -906,8 +933,10 @@ static int full_sync_load(struct sync_job *job, int *stream_db)
     struct rdb_load_info info;
     int flags = RDB_LOAD_KEEP_EXPIRED | (CONFIG_READ(rdbchecksum) ? 0 : RDB_LOAD_SKIP_CHECKSUM);
     FILE *f = NULL;
-    struct socket_source src = {
-        .fd = job->fd, .left = job->rdb_len, .eof_framing = job->eof_framing};
+    struct socket_source src = {.fd = job->fd,
+                                .left = job->rdb_len,
+                                .unread = job->rdb_len,
+                                .eof_framing = job->eof_framing};
     struct follow_source follow = {.fd = -1, .job = job};
     if (job->follow) {
         follow.fd = open(job->path, O_RDONLY | O_CLOEXEC);
@@ -930,6 +959,7 @@ static int full_sync_load(struct sync_job *job, int *stream_db)
         setvbuf(f, NULL, _IOFBF, FOLLOW_BUFFER);
         rdb_reader_init(&reader, file_read, f);
     } else {
+        src.buf = mem_alloc(SOCKET_BUFFER);
         rdb_reader_init(&reader, socket_read, &src);
     }
     int swap = !job->to_file && CONFIG_READ(repl_diskless_load) == REPL_DISKLESS_LOAD_SWAPDB;
@@ -958,6 +988,14 @@ static int full_sync_load(struct sync_job *job, int *stream_db)
             log_warning("The RDB from the MASTER is shorter than its announced length");
             rc = -1;
         }
+    }
+    if (src.buf) {
+        job->early_len = src.have - src.pos; /* the stream's first bytes, if any */
+        if (rc == 0 && job->early_len > 0) {
+            job->early = mem_alloc(job->early_len);
+            memcpy(job->early, src.buf + src.pos, job->early_len);
+        }
+        mem_free(src.buf);
     }
     if (f) fclose(f);
     if (job->follow) {
@@ -1012,6 +1050,7 @@ static void full_sync_finish(struct sync_job *job)
             unlink(job->path);
     }
     if (rc != 0) {
+        mem_free(job->early);
         close(job->fd);
         link_down(1);
         return;
@@ -1020,6 +1059,10 @@ static void full_sync_finish(struct sync_job *job)
                (double)(util_monotonic_us() - start) / 1e6);
     repl_new_history(job->replid, (uint64_t)job->offset);
     link_establish(job->fd, stream_db);
+    if (job->early && upstream.conn)
+        master_on_data((void *)upstream.link_id, job->early, job->early_len);
+    mem_free(job->early);
+    job->early = NULL;
     /* With the EOF mark the primary waits for this ACK before it streams. */
     send_ack();
 }

@@ -400,38 +400,31 @@ static void test_replica_surface(const struct server *ps, redisContext *p, const
 }
 
 /* A replica syncs through each repl-diskless-load mode, over data of its
- * own that the full sync replaces. */
+ * own that the full sync replaces: from a snapshot streamed with the EOF
+ * mark, then from one the primary staged in a file (length-first). */
 static void test_diskless_load_modes(const struct server *ps, redisContext *p)
 {
     static const char *const modes[] = {"disabled", "on-empty-db", "swapdb"};
-    for (int i = 0; i < 3; i++) {
-        struct server rs;
-        const char *extra[] = {"--repl-diskless-load", modes[i], NULL};
-        start(&rs, extra);
-        redisContext *r = harness_connect(&rs);
-        EXPECT_OK(harness_cmd(r, "SET own-key %d", i));
-        replicaof(r, ps);
-        wait_link_up(r);
-        wait_caught_up(p, r);
-        EXPECT_NIL(harness_cmd(r, "GET own-key"));
-        expect_same_data(p, r);
-        redisFree(r);
-        harness_stop(&rs);
+    for (int staged = 0; staged < 2; staged++) {
+        EXPECT_OK(harness_cmd(p, "CONFIG SET repl-diskless-sync %s", staged ? "no" : "yes"));
+        for (int i = 0; i < 3; i++) {
+            struct server rs;
+            const char *extra[] = {"--repl-diskless-load", modes[i], NULL};
+            start(&rs, extra);
+            redisContext *r = harness_connect(&rs);
+            EXPECT_OK(harness_cmd(r, "SET own-key %d", i));
+            replicaof(r, ps);
+            wait_link_up(r);
+            wait_caught_up(p, r);
+            EXPECT_NIL(harness_cmd(r, "GET own-key"));
+            expect_same_data(p, r);
+            redisFree(r);
+            harness_stop(&rs);
+        }
     }
-    /* A primary told to sync through a file (length-first framing). */
-    EXPECT_OK(harness_cmd(p, "CONFIG SET repl-diskless-sync no"));
-    struct server rs;
-    start(&rs, NULL);
-    redisContext *r = harness_connect(&rs);
-    replicaof(r, ps);
-    wait_link_up(r);
-    wait_caught_up(p, r);
-    expect_same_data(p, r);
-    redisFree(r);
-    harness_stop(&rs);
     EXPECT_OK(harness_cmd(p, "CONFIG SET repl-diskless-sync yes"));
-    printf("repl-diskless-load disabled, on-empty-db, swapdb, and repl-diskless-sync no: synced, "
-           "data equal\n");
+    printf("repl-diskless-load disabled, on-empty-db, swapdb, each with repl-diskless-sync yes "
+           "and no: synced, data equal\n");
 }
 
 /* repl-diskless-sync-delay waits for more replicas, unless
