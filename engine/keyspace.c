@@ -242,7 +242,10 @@ void ks_prefetch(struct db *db, uint64_t hash)
 
 void ks_prefetch_chain(struct db *db, uint64_t hash)
 {
-    table_prefetch_chain(&db->shards[ks_shard_of_hash(hash)].table, hash);
+    unsigned shard = ks_shard_of_hash(hash);
+    if (ks_trylock(db, shard) != 0) return; /* busy: a hint can be skipped */
+    table_prefetch_chain(&db->shards[shard].table, hash);
+    ks_unlock(db, shard);
 }
 
 __thread int ks_expiry_policy;

@@ -172,8 +172,9 @@ void ks_unlock_all(struct db *db);
  * with this hash lives in, so that the lookup after locking does not wait
  * for memory. Never faults, whatever happens to the table meanwhile. */
 void ks_prefetch(struct db *db, uint64_t hash);
-/* Then the first entry of the key's chain, for a loader filling db alone
- * (it reads the bucket: never while another thread may resize it). */
+/* Then the first entry of the key's chain, once the bucket is in cache (a
+ * load, keys ahead of their insert): reads the bucket under the shard's
+ * lock, taken only if free. */
 void ks_prefetch_chain(struct db *db, uint64_t hash);
 
 /* What a lookup does with a key whose time has passed, for the command the

@@ -802,8 +802,8 @@ static void flush_everything(void)
     }
 }
 
-/* Reading the RDB straight from the socket (blocking, repl-timeout). */
-/* Reading the RDB from the socket through a buffer (a recv per field
+/* Reading the RDB straight from the socket (blocking, repl-timeout),
+ * through a buffer (a recv per field
  * would be a system call every few bytes). With $len framing no byte past
  * the RDB is taken; with the EOF mark the primary sends nothing after it
  * until our first ACK, and whatever came anyway goes to the stream. */

@@ -60,11 +60,11 @@ void table_prefetch(const struct table *t, uint64_t hash)
 
 void table_prefetch_chain(const struct table *t, uint64_t hash)
 {
-    struct entry **buckets = __atomic_load_n(&t->hint_buckets, __ATOMIC_RELAXED);
-    uint64_t mask = __atomic_load_n(&t->hint_mask, __ATOMIC_RELAXED);
-    if (!buckets) return;
-    const struct entry *e = __atomic_load_n(&buckets[hash & mask], __ATOMIC_RELAXED);
-    if (e) util_prefetch(e);
+    for (int i = 0; i < 2; i++) {
+        if (!t->buckets[i]) continue;
+        const struct entry *e = t->buckets[i][hash & t->mask[i]];
+        if (e) util_prefetch(e);
+    }
 }
 
 void table_release(struct table *t)

@@ -23,8 +23,8 @@ uint64_t table_size(const struct table *t);
 void table_swap(struct table *a, struct table *b);
 /* No lock needed: prefetches the bucket for hash (see ks_prefetch). */
 void table_prefetch(const struct table *t, uint64_t hash);
-/* Fetches the first entry of hash's chain: reads the bucket, so only for
- * the table's sole writer (a load), the bucket already fetched. */
+/* Fetches the first entry of hash's chain (the caller holds the table's
+ * lock: the bucket is read). */
 void table_prefetch_chain(const struct table *t, uint64_t hash);
 
 /* hash must be ks_hash(key, len). */
