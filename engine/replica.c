@@ -810,7 +810,6 @@ static void flush_everything(void)
 #define SOCKET_BUFFER (64u << 10)
 struct socket_source {
     int fd;
-    long long left;   /* length framing: RDB bytes not consumed yet */
     long long unread; /* length framing: RDB bytes not received yet */
     int eof_framing;
     char *buf;
@@ -835,10 +834,16 @@ static int socket_fill(struct socket_source *src)
     }
 }
 
+/* Length framing: the RDB bytes not consumed yet. */
+static long long socket_left(const struct socket_source *src)
+{
+    return src->unread + (long long)(src->have - src->pos);
+}
+
 static int socket_read(void *ctx, void *buf, size_t len)
 {
     struct socket_source *src = ctx;
-    if (!src->eof_framing && (long long)len > src->left) return -1;
+    if (!src->eof_framing && (long long)len > socket_left(src)) return -1;
     char *p = buf;
     while (len > 0) {
         if (src->pos == src->have && socket_fill(src) != 0) return -1;
@@ -847,7 +852,6 @@ static int socket_read(void *ctx, void *buf, size_t len)
         src->pos += n;
         p += n;
         len -= n;
-        src->left -= (long long)n;
     }
     return 0;
 }
@@ -933,10 +937,8 @@ static int full_sync_load(struct sync_job *job, int *stream_db)
     struct rdb_load_info info;
     int flags = RDB_LOAD_KEEP_EXPIRED | (CONFIG_READ(rdbchecksum) ? 0 : RDB_LOAD_SKIP_CHECKSUM);
     FILE *f = NULL;
-    struct socket_source src = {.fd = job->fd,
-                                .left = job->rdb_len,
-                                .unread = job->rdb_len,
-                                .eof_framing = job->eof_framing};
+    struct socket_source src = {
+        .fd = job->fd, .unread = job->rdb_len, .eof_framing = job->eof_framing};
     struct follow_source follow = {.fd = -1, .job = job};
     if (job->follow) {
         follow.fd = open(job->path, O_RDONLY | O_CLOEXEC);
@@ -984,7 +986,7 @@ static int full_sync_load(struct sync_job *job, int *stream_db)
             (socket_read(&src, mark, sizeof(mark)) != 0 || memcmp(mark, job->mark, 40) != 0)) {
             log_warning("Replication stream EOF marker is broken");
             rc = -1;
-        } else if (!job->eof_framing && src.left != 0) {
+        } else if (!job->eof_framing && socket_left(&src) != 0) {
             log_warning("The RDB from the MASTER is shorter than its announced length");
             rc = -1;
         }

@@ -89,7 +89,7 @@ size_t lzf_compress(const void *in_buf, size_t in_len, void *out_buf, size_t out
          * a periodic string's next repetition is found there, and a long
          * run does not cost a hash per byte. */
         for (size_t k = ip + len - 2; k < ip + len && k + LZF_MIN_MATCH <= in_len; k++)
-            if (k > ip) seen[lzf_hash3(in + k, bits)] = (uint32_t)(k + 1);
+            seen[lzf_hash3(in + k, bits)] = (uint32_t)(k + 1); /* len >= 3: k > ip */
         ip += len;
         lit_start = ip;
     }

@@ -1245,10 +1245,7 @@ int rdb_load(struct rdb_reader *r, struct db *dbs, int ndbs, int flags, int64_t 
     r->scratch = NULL;
     r->scratch_cap = 0;
     if (rc != 0) {
-        char error[sizeof(r->error)];
-        memcpy(error, r->error, sizeof(error)); /* the first failure is the one told */
-        load_queue_drain(r, q, flags, info);
-        memcpy(r->error, error, sizeof(error));
+        load_queue_drain(r, q, flags, info); /* rd_fail keeps the first error */
         load_queue_discard(q);
     }
     mem_free(q);

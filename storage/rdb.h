@@ -173,9 +173,9 @@ typedef int (*rdb_read_fn)(void *ctx, void *buf, size_t len);
 struct rdb_reader {
     rdb_read_fn read;
     void *ctx;
-    uint64_t crc;    /* of every byte read so far */
-    uint64_t offset; /* bytes read so far */
-    char error[256]; /* what went wrong, with the offset */
+    uint64_t crc;           /* of every byte read so far */
+    uint64_t offset;        /* bytes read so far */
+    char error[256];        /* what went wrong, with the offset */
     unsigned char *scratch; /* compressed strings' bytes, reused; freed by rdb_load */
     size_t scratch_cap;
 };
