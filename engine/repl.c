@@ -726,6 +726,24 @@ static int snapshot_output_full(void)
     return 0;
 }
 
+/* A replica's RDB is all in its output: it goes online, the stream from
+ * offset on to follow; an rdb-only one (REPLCONF rdb-only) gets nothing
+ * more and is closed once the RDB is out. */
+static void replica_rdb_sent(struct replica *r, uint64_t offset)
+{
+    log_notice("Synchronization with replica %s:%d succeeded", r->ip, r->listening_port);
+    if (r->rdb_only) {
+        io_conn_close_after_reply(r->conn);
+        replica_set_state(r, REPLICA_CLOSED);
+        return;
+    }
+    pthread_mutex_lock(&repl.lock);
+    r->state = REPLICA_ONLINE;
+    r->ack_time_ms = util_ms_now();
+    pthread_mutex_unlock(&repl.lock);
+    r->sent = offset;
+}
+
 /* The staged RDB is complete: each replica gets its length, then its bytes
  * as its output drains (send_staged). */
 static void staged_snapshot_ready(void)
@@ -776,13 +794,7 @@ static void send_staged(void)
         }
         close(r->file_fd);
         r->file_fd = -1;
-        if (r->rdb_only) io_conn_close_after_reply(r->conn);
-        pthread_mutex_lock(&repl.lock);
-        r->state = REPLICA_ONLINE;
-        r->ack_time_ms = util_ms_now();
-        pthread_mutex_unlock(&repl.lock);
-        r->sent = r->sync_offset;
-        log_notice("Synchronization with replica %s:%d succeeded", r->ip, r->listening_port);
+        replica_rdb_sent(r, r->sync_offset);
     }
     if (more) io_worker_set_alarm(repl.loop, util_monotonic_us() / 1000 + 1);
     feed_replicas();
@@ -830,14 +842,8 @@ static void snapshot_advance(void)
         if (r->state != REPLICA_SNAPSHOT) continue;
         outbuf_append(io_conn_outbuf(r->conn), r->eofmark, 40);
         io_conn_mark_dirty(r->conn);
-        if (r->rdb_only) io_conn_close_after_reply(r->conn);
         r->await_ack = 1;
-        pthread_mutex_lock(&repl.lock);
-        r->state = REPLICA_ONLINE;
-        r->ack_time_ms = util_ms_now();
-        pthread_mutex_unlock(&repl.lock);
-        r->sent = repl.snapshot_offset;
-        log_notice("Synchronization with replica %s:%d succeeded", r->ip, r->listening_port);
+        replica_rdb_sent(r, repl.snapshot_offset);
     }
     feed_replicas();
     /* Replicas that asked meanwhile get the next snapshot. */
