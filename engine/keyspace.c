@@ -297,16 +297,21 @@ static struct entry *entry_new(const char *key, size_t len, enum value_type type
     return e;
 }
 
+/* Links e, whose key is absent, into its shard (the shard lock held). */
+static void shard_link(struct db *db, struct shard *sh, uint64_t h, struct entry *e)
+{
+    table_insert(&sh->table, h, e);
+    shard_changed(sh, e->key, e->keylen, 1);
+    shard_publish_counts(sh);
+    if (sh->blocked && (e->type == TYPE_LIST || e->type == TYPE_ZSET))
+        blocking_signal_key(db, sh, e->key, e->keylen);
+}
+
 static struct entry *shard_insert_new(struct db *db, uint64_t h, const char *key, size_t len,
                                       enum value_type type, size_t value_room)
 {
-    struct shard *sh = &db->shards[ks_shard_of_hash(h)];
     struct entry *e = entry_new(key, len, type, value_room);
-    table_insert(&sh->table, h, e);
-    shard_changed(sh, key, len, 1);
-    shard_publish_counts(sh);
-    if (sh->blocked && (type == TYPE_LIST || type == TYPE_ZSET))
-        blocking_signal_key(db, sh, key, len);
+    shard_link(db, &db->shards[ks_shard_of_hash(h)], h, e);
     return e;
 }
 
@@ -321,11 +326,17 @@ struct entry *ks_add_sized(struct db *db, const char *key, size_t len, enum valu
     return shard_insert_new(db, ks_hash(key, len), key, len, type, value_room);
 }
 
-struct entry *ks_add_unique(struct db *db, uint64_t hash, const char *key, size_t len,
-                            enum value_type type, size_t value_room)
+struct entry *ks_entry_new(const char *key, size_t len, enum value_type type, size_t value_room)
 {
-    if (table_find(&db->shards[ks_shard_of_hash(hash)].table, hash, key, len)) return NULL;
-    return shard_insert_new(db, hash, key, len, type, value_room);
+    return entry_new(key, len, type, value_room);
+}
+
+int ks_link_unique(struct db *db, uint64_t hash, struct entry *e)
+{
+    struct shard *sh = &db->shards[ks_shard_of_hash(hash)];
+    if (table_find(&sh->table, hash, e->key, e->keylen)) return -1;
+    shard_link(db, sh, hash, e);
+    return 0;
 }
 
 int ks_delete(struct db *db, const char *key, size_t len)

@@ -205,10 +205,14 @@ struct entry *ks_add(struct db *db, const char *key, size_t len, enum value_type
  * 255; the allocator's size class may give a little more). */
 struct entry *ks_add_sized(struct db *db, const char *key, size_t len, enum value_type type,
                            size_t value_room);
-/* Adds key, whose ks_hash is hash, with ks_add_sized's room, unless it
- * exists: NULL then (a load's duplicate check and insert in one lookup). */
-struct entry *ks_add_unique(struct db *db, uint64_t hash, const char *key, size_t len,
-                            enum value_type type, size_t value_room);
+/* A load builds its entries before it links them (any thread, no lock):
+ * an entry in no table, with ks_add_sized's room, freed with
+ * ks_free_entry unless linked. */
+struct entry *ks_entry_new(const char *key, size_t len, enum value_type type, size_t value_room);
+/* Links e (from ks_entry_new) under its key's hash, unless the key exists:
+ * -1 then, e not linked (the duplicate check and insert in one lookup).
+ * The key's shard lock is held. */
+int ks_link_unique(struct db *db, uint64_t hash, struct entry *e);
 /* Deletes a key if present: 1 if deleted, 0 if absent. Frees the value. */
 int ks_delete(struct db *db, const char *key, size_t len);
 /* Removes the entry from its table without freeing it (RENAME, MOVE). The

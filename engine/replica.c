@@ -935,7 +935,8 @@ static int full_sync_load(struct sync_job *job, int *stream_db)
 {
     struct rdb_reader reader;
     struct rdb_load_info info;
-    int flags = RDB_LOAD_KEEP_EXPIRED | (CONFIG_READ(rdbchecksum) ? 0 : RDB_LOAD_SKIP_CHECKSUM);
+    int flags = RDB_LOAD_KEEP_EXPIRED | RDB_LOAD_PARALLEL |
+                (CONFIG_READ(rdbchecksum) ? 0 : RDB_LOAD_SKIP_CHECKSUM);
     FILE *f = NULL;
     struct socket_source src = {
         .fd = job->fd, .unread = job->rdb_len, .eof_framing = job->eof_framing};

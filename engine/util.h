@@ -21,6 +21,18 @@ static inline void util_prefetch(const void *p)
 #endif
 }
 
+/* Tells the CPU this is a spin-wait loop (x86 pause): the sibling
+ * hyperthread gets the core, and leaving the loop does not flush the
+ * pipeline. */
+static inline void util_cpu_relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+    __asm__ volatile("pause" ::: "memory");
+#else
+    __asm__ volatile("" ::: "memory");
+#endif
+}
+
 /* Buffer sizes that always suffice for the formatting functions below. */
 #define UTIL_LL_STR_SIZE 21   /* "-9223372036854775808" and its NUL */
 #define UTIL_D_STR_SIZE 32    /* any double as "%.17g" */

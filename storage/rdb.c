@@ -19,6 +19,8 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <math.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1039,22 +1041,14 @@ static int load_value(struct rdb_reader *r, int rdbtype, struct loaded_value *lv
 
 /* Gives the value its key (of ks_hash hash) in db, under the key's shard
  * lock. */
-static int install_value(struct rdb_reader *r, struct db *db, uint64_t hash,
-                         const unsigned char *key, size_t klen, struct loaded_value *lv,
-                         int64_t expire_ms, int64_t idle_s, int flags)
+/* The entry of a loaded key, its value moved in (lv keeps nothing),
+ * linked into no table yet. Any thread, no lock. */
+static struct entry *entry_of_loaded(const unsigned char *key, size_t klen, struct loaded_value *lv,
+                                     int64_t idle_s)
 {
-    unsigned shard = ks_shard_of_hash(hash);
-    ks_lock(db, shard);
-    if ((flags & RDB_LOAD_REPLACE_EXISTING)) ks_delete(db, (const char *)key, klen);
     int string = lv->v.type == TYPE_STRING;
     size_t room = string && lv->len <= STRING_INLINE_MAX ? lv->len : 0;
-    struct entry *e =
-        ks_add_unique(db, hash, (const char *)key, klen, (enum value_type)lv->v.type, room);
-    if (!e) {
-        ks_unlock(db, shard);
-        return rd_fail(r, "Duplicated key '%.*s' in DB %d", (int)(klen > 64 ? 64 : klen), key,
-                       db->id);
-    }
+    struct entry *e = ks_entry_new((const char *)key, klen, (enum value_type)lv->v.type, room);
     if (string) {
         string_set(e, (const char *)lv->str, lv->len);
         mem_free(lv->str);
@@ -1064,8 +1058,26 @@ static int install_value(struct rdb_reader *r, struct db *db, uint64_t hash,
         e->v.ptr = lv->v.v.ptr;
         lv->v.v.ptr = NULL;
     }
-    if (expire_ms != -1) ks_set_expire(db, e, expire_ms);
     if (idle_s > 0) e->lru = ks_lru_clock() - (uint32_t)idle_s;
+    return e;
+}
+
+/* Links a loaded key's entry into db (replacing the key with
+ * RDB_LOAD_REPLACE_EXISTING). -1 with a message in err for a duplicate
+ * (e is then still the caller's). */
+static int install_entry(struct db *db, uint64_t hash, struct entry *e, int64_t expire_ms,
+                         int flags, char *err, size_t errsize)
+{
+    unsigned shard = ks_shard_of_hash(hash);
+    ks_lock(db, shard);
+    if ((flags & RDB_LOAD_REPLACE_EXISTING)) ks_delete(db, e->key, e->keylen);
+    if (ks_link_unique(db, hash, e) != 0) {
+        ks_unlock(db, shard);
+        snprintf(err, errsize, "Duplicated key '%.*s' in DB %d",
+                 (int)(e->keylen > 64 ? 64 : e->keylen), e->key, db->id);
+        return -1;
+    }
+    if (expire_ms != -1) ks_set_expire(db, e, expire_ms);
     ks_unlock(db, shard);
     return 0;
 }
@@ -1120,68 +1132,256 @@ static int load_checksum(struct rdb_reader *r, int version, int flags)
 
 /* Keys decoded but not installed yet. A large load is otherwise memory
  * bound: each insert waits for its bucket, then for the entries already in
- * it (the duplicate check). A key's bucket is fetched when it is decoded,
- * its chain's first entry LOAD_CHAIN_AHEAD keys before its install, and it
- * is installed LOAD_AHEAD keys later, the fetches long done. */
+ * it (the duplicate check). A key's bucket is fetched LOAD_AHEAD keys
+ * before its install, its chain's first entry LOAD_CHAIN_AHEAD keys
+ * before, the fetches long done when it is installed.
+ *
+ * With RDB_LOAD_PARALLEL the keys are installed by a second thread (the
+ * installer) while this one (the reader) reads and decodes the next ones:
+ * the queue is then a ring of LOAD_RING keys with one producer and one
+ * consumer, each position published every LOAD_PUBLISH keys (a
+ * sequentially consistent store, for the sleep check below: one per key
+ * would wait for every store of the install to drain, and the install's
+ * misses would no longer overlap). Half of a big
+ * load's time is the install (bucket and chain misses, the entries'
+ * fresh pages); the other half, reading, checksum, decompression and
+ * decoding, now runs beside it. A side that finds the ring empty (the
+ * installer) or full (the reader) spins briefly, then sleeps on the
+ * condition variable until the other side has LOAD_BATCH keys (or free
+ * slots) for it, or the reader is done: a wake-up costs a system call on
+ * each side, so it is not paid per key. Without the flag
+ * the same queue is LOAD_AHEAD keys deep and the reader installs the
+ * oldest itself. Either way keys are installed in the order read. */
 #define LOAD_AHEAD 16
 #define LOAD_CHAIN_AHEAD 8
+#define LOAD_RING 4096  /* a power of two */
+#define LOAD_SPINS 100  /* pauses before a side sleeps */
+#define LOAD_BATCH 1024 /* keys (or free slots) that wake a sleeping side */
+#define LOAD_PUBLISH 16 /* keys between two publications of a position */
 
 struct pending_key {
     struct db *db;
-    unsigned char *key;
-    size_t klen;
     uint64_t hash;
-    struct loaded_value lv;
-    int64_t expire_ms, idle_s;
+    struct entry *e; /* built by the reader, linked by the install */
+    int64_t expire_ms;
 };
 
 struct load_queue {
-    struct pending_key keys[LOAD_AHEAD];
-    unsigned head, count;
-    int install_failed; /* a duplicate: what was read after it is not loaded */
+    struct pending_key keys[LOAD_RING];
+    unsigned capacity; /* LOAD_RING with an installer thread, else LOAD_AHEAD */
+    int flags;
+    /* The installer's side: the next key to install, and how far the
+     * bucket and chain prefetches have gone. */
+    uint64_t head_local, bucket_next, chain_next;
+    uint64_t keys_loaded;
+    char error[200]; /* the install's failure, for rd_fail */
+    /* The reader's side. */
+    uint64_t tail_local;
+    _Alignas(64) atomic_uint_least64_t tail; /* keys queued: written by the reader */
+    _Alignas(64) atomic_uint_least64_t head; /* keys taken: written by the installer */
+    atomic_int install_failed;               /* a duplicate: what was read after it is not loaded */
+    atomic_int closing;                      /* the reader queues nothing more */
+    /* Sleeping sides (installer_waits: for keys; reader_waits: for room). */
+    atomic_int installer_waits, reader_waits;
+    int threaded;
+    pthread_t installer;
+    pthread_mutex_t lock;
+    pthread_cond_t cond;
 };
+
+static struct pending_key *queue_slot(struct load_queue *q, uint64_t n)
+{
+    return &q->keys[n & (LOAD_RING - 1)];
+}
 
 static void pending_key_free(struct pending_key *p)
 {
-    loaded_value_free(&p->lv);
-    mem_free(p->key);
-    p->key = NULL;
+    if (p->e) ks_free_entry(p->e);
+    p->e = NULL;
 }
 
-/* Installs the oldest queued key. */
-static int load_queue_install_one(struct rdb_reader *r, struct load_queue *q, int flags,
-                                  struct rdb_load_info *info)
+/* What wakes the installer: a batch of keys, or the end. Either side. */
+static int queue_has_keys(struct load_queue *q)
 {
-    struct pending_key *p = &q->keys[q->head];
-    q->head = (q->head + 1) % LOAD_AHEAD;
-    q->count--;
-    int rc =
-        install_value(r, p->db, p->hash, p->key, p->klen, &p->lv, p->expire_ms, p->idle_s, flags);
-    if (rc == 0)
-        info->keys_loaded++;
-    else
-        q->install_failed = 1;
-    pending_key_free(p);
-    return rc;
+    return atomic_load(&q->tail) - atomic_load(&q->head) >= LOAD_BATCH || atomic_load(&q->closing);
 }
 
-/* Installs every queued key: at EOF, and when the input fails (the keys
- * read whole before the failure are loaded, as if each was installed as
- * soon as read). */
-static int load_queue_drain(struct rdb_reader *r, struct load_queue *q, int flags,
-                            struct rdb_load_info *info)
+/* What wakes the reader: a batch of free slots. Read by either side. */
+static int queue_has_room(struct load_queue *q)
 {
-    while (q->count > 0 && !q->install_failed) load_queue_install_one(r, q, flags, info);
-    return q->install_failed ? -1 : 0;
+    return q->capacity - (atomic_load(&q->tail) - atomic_load(&q->head)) >= LOAD_BATCH;
 }
 
-static void load_queue_discard(struct load_queue *q)
+/* Wakes the other side and ready(q) holds for it. The
+ * position it waits for was published before (seq_cst, as its flag):
+ * either it sees the position or this sees its flag; it holds the lock
+ * from setting the flag until it sleeps, so the broadcast cannot come in
+ * between. */
+static void queue_wake(struct load_queue *q, atomic_int *waits, int (*ready)(struct load_queue *))
 {
-    while (q->count > 0) {
-        pending_key_free(&q->keys[q->head]);
-        q->head = (q->head + 1) % LOAD_AHEAD;
-        q->count--;
+    if (!q->threaded || !atomic_load(waits) || !ready(q)) return;
+    pthread_mutex_lock(&q->lock);
+    pthread_cond_broadcast(&q->cond);
+    pthread_mutex_unlock(&q->lock);
+}
+
+/* Waits until ready(q) holds: a short spin (the other side is usually
+ * running), then on the condition variable. */
+static void queue_wait(struct load_queue *q, atomic_int *waits, int (*ready)(struct load_queue *))
+{
+    for (int i = 0; i < LOAD_SPINS; i++) {
+        if (ready(q)) return;
+        util_cpu_relax();
     }
+    pthread_mutex_lock(&q->lock);
+    atomic_store(waits, 1);
+    while (!ready(q)) pthread_cond_wait(&q->cond, &q->lock);
+    atomic_store(waits, 0);
+    pthread_mutex_unlock(&q->lock);
+}
+
+/* Makes the installer's position visible, and wakes a reader waiting
+ * for room. */
+static void queue_publish_head(struct load_queue *q)
+{
+    if (!q->threaded) {
+        atomic_store_explicit(&q->head, q->head_local, memory_order_relaxed);
+        return;
+    }
+    atomic_store(&q->head, q->head_local); /* seq_cst: the sleep check below */
+    queue_wake(q, &q->reader_waits, queue_has_room);
+}
+
+/* Makes the reader's position visible, and wakes an installer waiting
+ * for keys. */
+static void queue_publish_tail(struct load_queue *q)
+{
+    atomic_store(&q->tail, q->tail_local); /* seq_cst: the sleep check below */
+    queue_wake(q, &q->installer_waits, queue_has_keys);
+}
+
+/* Installer: prefetches ahead of the install position, up to `queued`:
+ * the key's bucket, and its entry (written by the reader, in another
+ * core's cache). */
+static void queue_prefetch(struct load_queue *q, uint64_t queued)
+{
+    uint64_t bucket_end = q->head_local + LOAD_AHEAD, chain_end = q->head_local + LOAD_CHAIN_AHEAD;
+    for (; q->bucket_next < queued && q->bucket_next < bucket_end; q->bucket_next++) {
+        const struct pending_key *p = queue_slot(q, q->bucket_next);
+        ks_prefetch(p->db, p->hash);
+        if (q->threaded) util_prefetch(p->e);
+    }
+    for (; q->chain_next < queued && q->chain_next < chain_end; q->chain_next++) {
+        const struct pending_key *p = queue_slot(q, q->chain_next);
+        ks_prefetch_chain(p->db, p->hash);
+    }
+}
+
+/* Installer: installs (or, after a failure, only frees) the oldest key. */
+static void queue_install_one(struct load_queue *q, uint64_t queued)
+{
+    struct pending_key *p = queue_slot(q, q->head_local);
+    if (!atomic_load_explicit(&q->install_failed, memory_order_relaxed)) {
+        queue_prefetch(q, queued);
+        if (install_entry(p->db, p->hash, p->e, p->expire_ms, q->flags, q->error,
+                          sizeof(q->error)) == 0) {
+            q->keys_loaded++;
+            p->e = NULL; /* the table's now */
+        } else {
+            atomic_store(&q->install_failed, 1);
+        }
+    }
+    pending_key_free(p);
+    q->head_local++;
+    if (q->head_local % LOAD_PUBLISH == 0 || q->head_local == queued) queue_publish_head(q);
+}
+
+static void *installer_main(void *arg)
+{
+    struct load_queue *q = arg;
+    for (;;) {
+        uint64_t queued = atomic_load_explicit(&q->tail, memory_order_acquire);
+        if (queued == q->head_local) {
+            if (atomic_load(&q->closing) && atomic_load(&q->tail) == q->head_local) break;
+            queue_wait(q, &q->installer_waits, queue_has_keys);
+            continue;
+        }
+        while (q->head_local != queued) queue_install_one(q, queued);
+    }
+    return NULL;
+}
+
+static struct load_queue *load_queue_new(int flags)
+{
+    struct load_queue *q = mem_calloc_aligned(64, sizeof(*q));
+    q->flags = flags;
+    q->capacity = LOAD_AHEAD;
+    if (!(flags & RDB_LOAD_PARALLEL)) return q;
+    pthread_mutex_init(&q->lock, NULL);
+    pthread_cond_init(&q->cond, NULL);
+    q->threaded = 1; /* before the thread reads it */
+    q->capacity = LOAD_RING;
+    if (pthread_create(&q->installer, NULL, installer_main, q) != 0) {
+        q->threaded = 0; /* installed by this thread, then */
+        q->capacity = LOAD_AHEAD;
+    }
+    return q;
+}
+
+/* Reader: queues a decoded key (the queue owns its buffers from now on).
+ * -1 when an install failed (the key is freed, nothing more is loaded). */
+static int load_queue_push(struct rdb_reader *r, struct load_queue *q,
+                           const struct pending_key *key)
+{
+    if (!q->threaded) {
+        if (q->tail_local - q->head_local == q->capacity) queue_install_one(q, q->tail_local);
+    } else if (q->tail_local - atomic_load(&q->head) == q->capacity) {
+        queue_publish_tail(q);
+        queue_wait(q, &q->reader_waits, queue_has_room);
+    }
+    if (atomic_load(&q->install_failed)) {
+        struct pending_key copy = *key;
+        pending_key_free(&copy);
+        return rd_fail(r, "%s", q->error);
+    }
+    *queue_slot(q, q->tail_local) = *key;
+    q->tail_local++;
+    if (q->threaded) {
+        if (q->tail_local % LOAD_PUBLISH == 0) queue_publish_tail(q);
+    } else {
+        ks_prefetch(key->db, key->hash);
+        if (q->tail_local - q->head_local > LOAD_CHAIN_AHEAD) {
+            const struct pending_key *soon = queue_slot(q, q->tail_local - 1 - LOAD_CHAIN_AHEAD);
+            ks_prefetch_chain(soon->db, soon->hash);
+        }
+        q->bucket_next = q->chain_next = q->tail_local; /* fetched here */
+    }
+    return 0;
+}
+
+/* Installs every queued key and stops the installer: at EOF, and when the
+ * input fails (the keys read whole before the failure are loaded, as if
+ * each was installed as soon as read). Adds the keys loaded to info; -1
+ * (with r's error) when an install failed. Frees the queue. */
+static int load_queue_finish(struct rdb_reader *r, struct load_queue *q, struct rdb_load_info *info)
+{
+    if (q->threaded) {
+        atomic_store(&q->tail, q->tail_local);
+        atomic_store(&q->closing, 1);
+        queue_wake(q, &q->installer_waits, queue_has_keys);
+        pthread_join(q->installer, NULL);
+    } else {
+        while (q->head_local != q->tail_local) queue_install_one(q, q->tail_local);
+    }
+    if (q->flags & RDB_LOAD_PARALLEL) {
+        pthread_mutex_destroy(&q->lock);
+        pthread_cond_destroy(&q->cond);
+    }
+    int failed = atomic_load(&q->install_failed);
+    info->keys_loaded += q->keys_loaded;
+    if (failed) rd_fail(r, "%s", q->error);
+    mem_free(q);
+    return failed ? -1 : 0;
 }
 
 /* One key: the value type byte was read; the key and value follow. */
@@ -1193,7 +1393,6 @@ static int load_key(struct rdb_reader *r, struct load_queue *q, struct db *db, i
     unsigned char *key = rd_string(r, &klen);
     if (!key) return -1;
     uint64_t hash = ks_hash((const char *)key, klen);
-    ks_prefetch(db, hash);
     struct loaded_value lv;
     int rc = load_value(r, rdbtype, &lv);
     if (rc == 0 && loaded_value_empty(&lv)) {
@@ -1204,22 +1403,12 @@ static int load_key(struct rdb_reader *r, struct load_queue *q, struct db *db, i
                !(flags & RDB_LOAD_KEEP_EXPIRED)) {
         info->keys_expired_skipped++;
     } else if (rc == 0) {
-        if (q->count == LOAD_AHEAD && load_queue_install_one(r, q, flags, info) != 0) rc = -1;
-        struct pending_key *p = &q->keys[(q->head + q->count) % LOAD_AHEAD];
-        *p = (struct pending_key){.db = db,
-                                  .key = key,
-                                  .klen = klen,
-                                  .hash = hash,
-                                  .lv = lv,
-                                  .expire_ms = expire_ms,
-                                  .idle_s = idle_s};
-        q->count++;
-        if (q->count > LOAD_CHAIN_AHEAD) {
-            const struct pending_key *soon =
-                &q->keys[(q->head + q->count - 1 - LOAD_CHAIN_AHEAD) % LOAD_AHEAD];
-            ks_prefetch_chain(soon->db, soon->hash);
-        }
-        return rc;
+        struct pending_key p = {.db = db,
+                                .hash = hash,
+                                .e = entry_of_loaded(key, klen, &lv, idle_s),
+                                .expire_ms = expire_ms};
+        mem_free(key);
+        return load_queue_push(r, q, &p);
     }
     loaded_value_free(&lv);
     mem_free(key);
@@ -1239,16 +1428,14 @@ int rdb_load(struct rdb_reader *r, struct db *dbs, int ndbs, int flags, int64_t 
     info->repl_offset = -1;
     if (load_header(r, info) != 0) return -1;
 
-    struct load_queue *q = mem_calloc(1, sizeof(*q));
+    struct load_queue *q = load_queue_new(flags);
     int rc = load_records(r, q, dbs, ndbs, flags, now_ms, info);
     mem_free(r->scratch);
     r->scratch = NULL;
     r->scratch_cap = 0;
-    if (rc != 0) {
-        load_queue_drain(r, q, flags, info); /* rd_fail keeps the first error */
-        load_queue_discard(q);
-    }
-    mem_free(q);
+    /* After an error the queue's keys are still installed: rd_fail keeps
+     * the first error. */
+    if (load_queue_finish(r, q, info) != 0) rc = -1;
     return rc;
 }
 
@@ -1278,7 +1465,6 @@ static int load_records(struct rdb_reader *r, struct load_queue *q, struct db *d
             idle_s = v > UINT32_MAX ? UINT32_MAX : (int64_t)v;
             continue;
         case RDB_OPCODE_EOF:
-            if (load_queue_drain(r, q, flags, info) != 0) return -1;
             return load_checksum(r, info->version, flags);
         case RDB_OPCODE_SELECTDB:
             if (rd_len(r, &v) != 0) return -1;

@@ -191,6 +191,9 @@ enum rdb_load_flag {
     RDB_LOAD_REPLACE_EXISTING = 1 << 1,
     /* rdbchecksum no: the checksum at the end is read, not verified. */
     RDB_LOAD_SKIP_CHECKSUM = 1 << 2,
+    /* Keys are installed by a second thread while this one reads on (a
+     * big load: a replica's full sync). The result is the same. */
+    RDB_LOAD_PARALLEL = 1 << 3,
 };
 
 /* What a load found, besides the keys. */

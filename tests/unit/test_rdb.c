@@ -493,6 +493,65 @@ START_TEST(test_expired_keys_on_load)
 }
 END_TEST
 
+/* A load big enough for the installer thread's ring to fill and drain
+ * many times over (RDB_LOAD_PARALLEL): the same data as a load on one
+ * thread; a duplicate stops it with the same error; a file cut short
+ * keeps the keys read whole before the cut, and leaks nothing. */
+START_TEST(test_parallel_load)
+{
+    enum { NKEYS = 30000 };
+    build_dataset();
+    char key[32], val[160];
+    for (int i = 0; i < NKEYS; i++) {
+        snprintf(key, sizeof(key), "k:%d", i);
+        int n = snprintf(val, sizeof(val), "%0*d", 1 + i % 150, i);
+        add_string(ks_db(i % 3), key, val, (size_t)n);
+    }
+    for (int i = 0; i < NKEYS; i += 7) {
+        snprintf(key, sizeof(key), "k:%d", i);
+        set_expire(ks_db(i % 3), key, 4102444800000LL + i);
+    }
+    char before[41], after[41], err[256];
+    dataset_digest(before);
+    uint64_t total = 0;
+    for (int d = 0; d < NDBS; d++) total += ks_db_size(ks_db(d));
+    struct membuf buf = {0};
+    save_dataset(&buf, RDB_WRITE_COMPRESS | RDB_WRITE_CHECKSUM);
+
+    flush_all();
+    struct rdb_load_info info;
+    ck_assert_msg(load_bytes(buf.data, buf.len, RDB_LOAD_PARALLEL, err, sizeof(err), &info) == 0,
+                  "%s", err);
+    dataset_digest(after);
+    ck_assert_str_eq(before, after);
+    ck_assert_uint_eq(info.keys_loaded, total);
+    unsigned s;
+    struct entry *e = begin(ks_db(7 % 3), "k:7", &s);
+    ck_assert_ptr_nonnull(e);
+    ck_assert_int_eq(ks_get_expire(ks_db(7 % 3), e), 4102444800007LL);
+    ks_unlock(ks_db(7 % 3), s);
+
+    /* On top of itself: the first key is a duplicate. */
+    ck_assert_int_eq(load_bytes(buf.data, buf.len, RDB_LOAD_PARALLEL, err, sizeof(err), &info), -1);
+    ck_assert_ptr_nonnull(strstr(err, "Duplicated key"));
+    ck_assert_uint_eq(info.keys_loaded, 0);
+    dataset_digest(after);
+    ck_assert_str_eq(before, after);
+
+    /* Cut in the middle: some keys, not all, and the reader's error. */
+    flush_all();
+    ck_assert_int_eq(load_bytes(buf.data, buf.len / 2, RDB_LOAD_PARALLEL, err, sizeof(err), &info),
+                     -1);
+    ck_assert_ptr_nonnull(strstr(err, "Unexpected end"));
+    ck_assert_uint_gt(info.keys_loaded, NKEYS / 4);
+    ck_assert_uint_lt(info.keys_loaded, total);
+    uint64_t present = 0;
+    for (int d = 0; d < NDBS; d++) present += ks_db_size(ks_db(d));
+    ck_assert_uint_eq(present, info.keys_loaded);
+    free(buf.data);
+}
+END_TEST
+
 /* ---- hand-made files: old encodings and refusals --------------------- */
 
 struct bytes {
@@ -821,7 +880,9 @@ static void fuzz_file(const unsigned char *good, size_t len, int rounds)
         unsigned char *exact = malloc(n ? n : 1);
         memcpy(exact, copy, n);
         flush_all();
-        load_bytes(exact, n, rand() % 2 ? RDB_LOAD_KEEP_EXPIRED : 0, NULL, 0, NULL);
+        load_bytes(exact, n,
+                   (rand() % 2 ? RDB_LOAD_KEEP_EXPIRED : 0) | (rand() % 2 ? RDB_LOAD_PARALLEL : 0),
+                   NULL, 0, NULL);
         free(exact);
     }
     flush_all();
@@ -894,6 +955,7 @@ static Suite *rdb_suite(void)
     tcase_add_test(rdb, test_plain_list_node);
     tcase_add_test(rdb, test_chunks_in_any_order);
     tcase_add_test(rdb, test_expired_keys_on_load);
+    tcase_add_test(rdb, test_parallel_load);
     tcase_add_test(rdb, test_old_encodings);
     tcase_add_test(rdb, test_refusals);
     tcase_add_test(fuzz, test_fuzz_damaged_files);
