@@ -32,6 +32,10 @@ static struct {
     size_t scratch_cap;
 } log_;
 
+/* A thread that defers its notifications (effect_log_defer_notify) and
+ * whether it published since its last effect_log_flush_notify. */
+static _Thread_local int defer_notify, notify_owed;
+
 static size_t round8(size_t n)
 {
     return (n + 7) & ~(size_t)7;
@@ -89,9 +93,12 @@ uint64_t effect_log_publish(const void *payload, size_t len)
     int indirect = 8 + round8(len) > log_.size / 4;
     size_t record = indirect ? 16 : 8 + round8(len);
     uint64_t pos = atomic_fetch_add_explicit(&log_.tail, record, memory_order_relaxed);
-    /* Room: the consumer must have moved past what this lap overwrites. */
-    while (pos + record - atomic_load_explicit(&log_.head, memory_order_acquire) > log_.size)
+    /* Room: the consumer must have moved past what this lap overwrites
+     * (it must be awake for that: what this thread still owes it first). */
+    while (pos + record - atomic_load_explicit(&log_.head, memory_order_acquire) > log_.size) {
+        effect_log_flush_notify();
         sched_yield();
+    }
     uint64_t word = ((uint64_t)len << 1) | 1;
     if (indirect) {
         void *copy = mem_alloc(len ? len : 1);
@@ -102,13 +109,26 @@ uint64_t effect_log_publish(const void *payload, size_t len)
         ring_write(pos + 8, payload, len);
     }
     atomic_store_explicit(commit_word(pos), word, memory_order_release);
-    /* Dekker with effect_log_sleep_begin: either it sees the record or we
-     * see it sleeping. */
+    notify_owed = 1;
+    if (!defer_notify) effect_log_flush_notify();
+    return pos + record;
+}
+
+void effect_log_defer_notify(int on)
+{
+    defer_notify = on;
+}
+
+void effect_log_flush_notify(void)
+{
+    if (!notify_owed) return;
+    notify_owed = 0;
+    /* Dekker with effect_log_sleep_begin: either it sees the records
+     * committed before this fence or we see it sleeping. */
     atomic_thread_fence(memory_order_seq_cst);
     if (atomic_load_explicit(&log_.sleeping, memory_order_relaxed) &&
         atomic_exchange_explicit(&log_.sleeping, 0, memory_order_relaxed))
         log_.notify();
-    return pos + record;
 }
 
 static void parse_ops(const char *p, size_t len, effect_op_fn *fn, void *ctx)

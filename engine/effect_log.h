@@ -35,6 +35,15 @@ void effect_log_destroy(void);
  * multiple of 8) is bytes. Returns the log position just after it. */
 uint64_t effect_log_publish(const void *payload, size_t len);
 
+/* A producer that runs in turns (a worker) may defer the consumer's
+ * wake-up to the end of its turn: one wake-up per turn, not one per
+ * record, which is also when Redis writes to its replicas (before the
+ * event loop sleeps). With defer on, a record stays unseen by a sleeping
+ * consumer until effect_log_flush_notify; with it off (the default),
+ * publish flushes at once. Both for the calling thread only. */
+void effect_log_defer_notify(int on);
+void effect_log_flush_notify(void);
+
 /* Consumer: calls fn for every operation of every committed record, in
  * order, up to max_bytes of records; returns the bytes consumed. */
 typedef void effect_op_fn(void *ctx, int db, const char *resp, size_t len);

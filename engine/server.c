@@ -23,6 +23,7 @@
 #include "engine/blocking.h"
 #include "engine/client.h"
 #include "engine/config.h"
+#include "engine/effect_log.h"
 #include "engine/keyspace.h"
 #include "engine/info.h"
 #include "engine/log.h"
@@ -80,6 +81,14 @@ static void worker_on_thread_start(struct io_worker *w)
     ws->cmdstats = mem_calloc((size_t)command_count_all(), sizeof(struct command_stats));
     io_worker_set_data(w, ws);
     current_worker_state = ws;
+    effect_log_defer_notify(1);
+}
+
+/* The replication thread learns of this turn's writes once, now. */
+static void worker_on_turn_end(struct io_worker *w)
+{
+    (void)w;
+    effect_log_flush_notify();
 }
 
 void server_attach_service_thread(void)
@@ -314,6 +323,7 @@ int server_run(void)
         .on_alarm = blocking_worker_alarm,
         .on_thread_start = worker_on_thread_start,
         .on_thread_stop = worker_on_thread_stop,
+        .on_turn_end = worker_on_turn_end,
     };
     struct io_options opt = {
         .nworkers = server.nworkers,

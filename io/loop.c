@@ -492,6 +492,7 @@ static void *worker_main(void *arg)
 
     unsigned received_last = 0;
     while (!atomic_load(&w->stop)) {
+        if (w->h->on_turn_end) w->h->on_turn_end(w);
         worker_flush_dirty(w);
         worker_reap_closing(w);
         worker_arm_alarm(w);

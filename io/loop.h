@@ -46,6 +46,9 @@ struct io_handler {
     void (*on_alarm)(struct io_worker *w);
     /* Called after another thread called io_worker_wake on this worker. */
     void (*on_wake)(struct io_worker *w);
+    /* Called at the end of each loop turn, after the turn's callbacks and
+     * before its output is sent and the loop waits again. */
+    void (*on_turn_end)(struct io_worker *w);
     /* Called once on the worker thread before its loop starts / after it ends. */
     void (*on_thread_start)(struct io_worker *w);
     void (*on_thread_stop)(struct io_worker *w);
