@@ -9,16 +9,17 @@
  */
 #include "storage/crc64.h"
 
-#include <pthread.h>
 #include <string.h>
 
 /* 0xad93d23594c935a9 with its 64 bits in reverse order. */
 #define CRC64_JONES_REFLECTED 0x95ac9329ac4bc9b5ull
 
 static uint64_t crc_table[8][256];
-static pthread_once_t crc_table_once = PTHREAD_ONCE_INIT;
 
-static void crc64_build_tables(void)
+/* Built before main (a constructor): every call then reads the tables
+ * directly. An RDB load makes millions of small calls, and a once-guard
+ * on each was a measurable part of them. */
+__attribute__((constructor)) static void crc64_build_tables(void)
 {
     for (unsigned b = 0; b < 256; b++) {
         uint64_t crc = b;
@@ -41,7 +42,6 @@ static uint64_t load_u64_le(const unsigned char *p)
 uint64_t crc64_update(uint64_t crc, const void *buf, size_t len)
 {
     const unsigned char *p = buf;
-    pthread_once(&crc_table_once, crc64_build_tables);
     while (len >= 8) {
         crc ^= load_u64_le(p);
         crc = crc_table[7][crc & 0xff] ^ crc_table[6][(crc >> 8) & 0xff] ^

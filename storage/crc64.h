@@ -5,7 +5,7 @@
  * 0xe9c6d914c4b8d9ca as in Redis's own test.
  *
  * Pure functions, callable from any thread. The lookup tables are built
- * once, on first use (pthread_once).
+ * at start-up, before main.
  */
 #ifndef TANDEM_STORAGE_CRC64_H
 #define TANDEM_STORAGE_CRC64_H

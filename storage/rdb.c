@@ -470,6 +470,7 @@ void rdb_reader_init(struct rdb_reader *r, rdb_read_fn read, void *ctx)
     r->ctx = ctx;
     r->crc = 0;
     r->offset = 0;
+    r->crc_staged = 0;
     r->error[0] = '\0';
     r->scratch = NULL;
     r->scratch_cap = 0;
@@ -488,11 +489,25 @@ __attribute__((format(printf, 2, 3))) static int rd_fail(struct rdb_reader *r, c
     return -1;
 }
 
+/* The CRC of every byte read so far. */
+static uint64_t rd_crc(struct rdb_reader *r)
+{
+    r->crc = crc64_update(r->crc, r->crc_stage, r->crc_staged);
+    r->crc_staged = 0;
+    return r->crc;
+}
+
 static int rd_bytes(struct rdb_reader *r, void *buf, size_t len)
 {
     if (len == 0) return 0;
     if (r->read(r->ctx, buf, len) != 0) return rd_fail(r, "Unexpected end of RDB data");
-    r->crc = crc64_update(r->crc, buf, len);
+    if (len <= RDB_CRC_STAGE / 8) {
+        if (r->crc_staged + len > RDB_CRC_STAGE) rd_crc(r);
+        memcpy(r->crc_stage + r->crc_staged, buf, len);
+        r->crc_staged += len;
+    } else {
+        r->crc = crc64_update(rd_crc(r), buf, len);
+    }
     r->offset += len;
     return 0;
 }
@@ -1039,8 +1054,6 @@ static int load_value(struct rdb_reader *r, int rdbtype, struct loaded_value *lv
     }
 }
 
-/* Gives the value its key (of ks_hash hash) in db, under the key's shard
- * lock. */
 /* The entry of a loaded key, its value moved in (lv keeps nothing),
  * linked into no table yet. Any thread, no lock. */
 static struct entry *entry_of_loaded(const unsigned char *key, size_t klen, struct loaded_value *lv,
@@ -1122,7 +1135,7 @@ static int load_header(struct rdb_reader *r, struct rdb_load_info *info)
 static int load_checksum(struct rdb_reader *r, int version, int flags)
 {
     if (version < 5) return 0;
-    uint64_t expected = r->crc, stored;
+    uint64_t expected = rd_crc(r), stored;
     if (rd_le(r, 8, &stored) != 0) return -1;
     if (stored != 0 && stored != expected && !(flags & RDB_LOAD_SKIP_CHECKSUM))
         return rd_fail(r, "Wrong RDB checksum expected: (%llx) got (%llx)",
@@ -1137,21 +1150,21 @@ static int load_checksum(struct rdb_reader *r, int version, int flags)
  * before, the fetches long done when it is installed.
  *
  * With RDB_LOAD_PARALLEL the keys are installed by a second thread (the
- * installer) while this one (the reader) reads and decodes the next ones:
- * the queue is then a ring of LOAD_RING keys with one producer and one
- * consumer, each position published every LOAD_PUBLISH keys (a
- * sequentially consistent store, for the sleep check below: one per key
- * would wait for every store of the install to drain, and the install's
- * misses would no longer overlap). Half of a big
- * load's time is the install (bucket and chain misses, the entries'
- * fresh pages); the other half, reading, checksum, decompression and
- * decoding, now runs beside it. A side that finds the ring empty (the
- * installer) or full (the reader) spins briefly, then sleeps on the
- * condition variable until the other side has LOAD_BATCH keys (or free
- * slots) for it, or the reader is done: a wake-up costs a system call on
- * each side, so it is not paid per key. Without the flag
- * the same queue is LOAD_AHEAD keys deep and the reader installs the
- * oldest itself. Either way keys are installed in the order read. */
+ * installer) while this one (the reader) reads and decodes the next ones.
+ * Half of a big load's time is the install (bucket and chain misses); the
+ * other half (reading, checksum, decompression, decoding, the entries'
+ * fresh pages) now runs beside it. The queue is then a ring of LOAD_RING
+ * keys with one producer and one consumer, each position published every
+ * LOAD_PUBLISH keys: a publication is a sequentially consistent store
+ * (for the sleep check below), and one per key would wait for every store
+ * of the install to drain, so that the install's misses no longer
+ * overlap. A side that finds the ring empty (the installer) or full (the
+ * reader) spins briefly, then sleeps on the condition variable until the
+ * other side has LOAD_BATCH keys (or free slots) for it, or the reader is
+ * done: a wake-up costs a system call on each side, so it is not paid per
+ * key. Without the flag the same queue is LOAD_AHEAD keys deep and the
+ * reader installs the oldest itself. Either way keys are installed in the
+ * order read. */
 #define LOAD_AHEAD 16
 #define LOAD_CHAIN_AHEAD 8
 #define LOAD_RING 4096  /* a power of two */
@@ -1212,7 +1225,7 @@ static int queue_has_room(struct load_queue *q)
     return q->capacity - (atomic_load(&q->tail) - atomic_load(&q->head)) >= LOAD_BATCH;
 }
 
-/* Wakes the other side and ready(q) holds for it. The
+/* Wakes the other side if it sleeps and ready(q) now holds for it. The
  * position it waits for was published before (seq_cst, as its flag):
  * either it sees the position or this sees its flag; it holds the lock
  * from setting the flag until it sleeps, so the broadcast cannot come in

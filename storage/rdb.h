@@ -170,11 +170,18 @@ void rdb_chunk_free(struct rdb_chunk *c);
  * -1 (end of data or error). */
 typedef int (*rdb_read_fn)(void *ctx, void *buf, size_t len);
 
+#define RDB_CRC_STAGE 512
+
 struct rdb_reader {
     rdb_read_fn read;
     void *ctx;
-    uint64_t crc;           /* of every byte read so far */
-    uint64_t offset;        /* bytes read so far */
+    uint64_t crc;    /* of every byte read so far, but the staged ones */
+    uint64_t offset; /* bytes read so far */
+    /* Small reads (a type, a length, a short key) are gathered here and
+     * go through the CRC together: per call, its cost was mostly its
+     * overhead. */
+    unsigned char crc_stage[RDB_CRC_STAGE];
+    size_t crc_staged;
     char error[256];        /* what went wrong, with the offset */
     unsigned char *scratch; /* compressed strings' bytes, reused; freed by rdb_load */
     size_t scratch_cap;
