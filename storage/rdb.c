@@ -1273,9 +1273,10 @@ static void queue_publish_tail(struct load_queue *q)
     queue_wake(q, &q->installer_waits, queue_has_keys);
 }
 
-/* Installer: prefetches ahead of the install position, up to `queued`:
- * the key's bucket, and its entry (written by the reader, in another
- * core's cache). */
+/* The install side (the installer thread, or the reader itself without
+ * one): prefetches ahead of the install position, up to `queued`: the
+ * key's bucket, its chain, and with a thread its entry (written by the
+ * reader, in another core's cache). */
 static void queue_prefetch(struct load_queue *q, uint64_t queued)
 {
     uint64_t bucket_end = q->head_local + LOAD_AHEAD, chain_end = q->head_local + LOAD_CHAIN_AHEAD;
@@ -1290,7 +1291,8 @@ static void queue_prefetch(struct load_queue *q, uint64_t queued)
     }
 }
 
-/* Installer: installs (or, after a failure, only frees) the oldest key. */
+/* The install side: installs (or, after a failure, only frees) the
+ * oldest key. */
 static void queue_install_one(struct load_queue *q, uint64_t queued)
 {
     struct pending_key *p = queue_slot(q, q->head_local);
@@ -1359,16 +1361,7 @@ static int load_queue_push(struct rdb_reader *r, struct load_queue *q,
     }
     *queue_slot(q, q->tail_local) = *key;
     q->tail_local++;
-    if (q->threaded) {
-        if (q->tail_local % LOAD_PUBLISH == 0) queue_publish_tail(q);
-    } else {
-        ks_prefetch(key->db, key->hash);
-        if (q->tail_local - q->head_local > LOAD_CHAIN_AHEAD) {
-            const struct pending_key *soon = queue_slot(q, q->tail_local - 1 - LOAD_CHAIN_AHEAD);
-            ks_prefetch_chain(soon->db, soon->hash);
-        }
-        q->bucket_next = q->chain_next = q->tail_local; /* fetched here */
-    }
+    if (q->threaded && q->tail_local % LOAD_PUBLISH == 0) queue_publish_tail(q);
     return 0;
 }
 
